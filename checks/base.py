@@ -1,0 +1,154 @@
+"""Plain data the checks read (observations as stored) and write (outcomes); no I/O here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "AccountObs",
+    "AccountView",
+    "CheckInput",
+    "ColumnView",
+    "Outcome",
+    "PageObs",
+    "ProbeObs",
+    "SiteView",
+    "UnitView",
+    "USABLE_STATUSES",
+]
+
+#: Fetch statuses that say something about the page itself (anything else is our failure, not the unit's).
+USABLE_STATUSES = frozenset({"ok", "empty", "not_modified"})
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """A unit as the checks see it."""
+
+    id: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """A site as the checks see it."""
+
+    id: int
+    unit_id: str
+    url: str
+    homepage_is_nav: bool = False
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    """A watched page: a column (role='column') or a site's homepage (role='homepage')."""
+
+    id: int
+    unit_id: str
+    site_id: int
+    name: str
+    url: str
+    category: str | None
+    top_level: bool = False
+    role: str = "column"
+
+
+@dataclass(frozen=True)
+class PageObs:
+    """The latest observation of a watched page."""
+
+    column_id: int
+    fetched_at: dt.datetime
+    status: str
+    item_count: int = 0
+    item_dates: tuple[dt.date, ...] = ()
+    ever_had_items: bool = False
+    error: str | None = None
+    extractor: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        """Whether the fetch succeeded, so that the page's content can be judged."""
+        return self.status in USABLE_STATUSES
+
+    def newest(self, as_of: dt.date) -> dt.date | None:
+        """The newest item date not after ``as_of`` (dates after it are typos, not updates)."""
+        valid = [d for d in self.item_dates if d <= as_of]
+        return max(valid) if valid else None
+
+    def future_dates(self, as_of: dt.date) -> list[dt.date]:
+        """Item dates after the monitoring time point (suspect)."""
+        return sorted(d for d in self.item_dates if d > as_of)
+
+
+@dataclass(frozen=True)
+class ProbeObs:
+    """One availability probe of a site's homepage."""
+
+    site_id: int
+    at: dt.datetime
+    ok: bool
+    status: str
+    duration_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """A new-media account as the checks see it."""
+
+    id: int
+    unit_id: str
+    platform: str
+    key: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountObs:
+    """One observation of an account: fetch status and the times of its posts."""
+
+    account_id: int
+    fetched_at: dt.datetime
+    status: str
+    posts: tuple[dict[str, Any], ...] = ()
+    error: str | None = None
+
+
+@dataclass
+class CheckInput:
+    """Everything the checks may look at, read from storage at one monitoring time point."""
+
+    as_of: dt.date
+    tz: dt.tzinfo
+    units: dict[str, UnitView] = field(default_factory=dict)
+    sites: list[SiteView] = field(default_factory=list)
+    columns: list[ColumnView] = field(default_factory=list)
+    pages: dict[int, PageObs] = field(default_factory=dict)
+    probes: dict[int, list[ProbeObs]] = field(default_factory=dict)
+    accounts: list[AccountView] = field(default_factory=list)
+    account_history: dict[int, list[AccountObs]] = field(default_factory=dict)
+
+    def site_columns(self, site_id: int, role: str = "column") -> list[ColumnView]:
+        """The watched pages of one site with the given role."""
+        return [c for c in self.columns if c.site_id == site_id and c.role == role]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The verdict of a check on one target.
+
+    ``passed=False`` is a finding (with its severity: veto, deduction, warning or operator);
+    ``passed=True`` says the target was judged and is fine, which rectifies an open finding.
+    Targets that could not be judged (failed fetch) produce no outcome at all.
+    """
+
+    rule: str
+    unit_id: str
+    target: str
+    passed: bool
+    severity: str = "deduction"
+    points: float = 0.0
+    evidence: dict[str, Any] = field(default_factory=dict)

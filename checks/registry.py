@@ -1,0 +1,36 @@
+"""Registry of check functions by the rule ids they decide."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from checks.base import CheckInput, Outcome
+from config.catalogue import Catalogue
+
+__all__ = ["CHECKS", "CheckFn", "check", "run_checks"]
+
+CheckFn = Callable[[CheckInput, Catalogue], Iterable[Outcome]]
+#: check function -> the rule ids it decides
+CHECKS: dict[CheckFn, tuple[str, ...]] = {}
+
+
+def check(*rule_ids: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a pure check function deciding the given rule ids; its docstring is its help."""
+
+    def deco(fn: CheckFn) -> CheckFn:
+        CHECKS[fn] = rule_ids
+        return fn
+
+    return deco
+
+
+def run_checks(inp: CheckInput, catalogue: Catalogue, rules: Iterable[str] | None = None) -> list[Outcome]:
+    """Run every registered check whose rules are enabled (and selected); outcomes of disabled rules are dropped."""
+    wanted = set(rules) if rules is not None else None
+    out: list[Outcome] = []
+    for fn, rule_ids in CHECKS.items():
+        active = [r for r in rule_ids if catalogue.enabled(r) and (wanted is None or r in wanted)]
+        if not active:
+            continue
+        out.extend(o for o in fn(inp, catalogue) if o.rule in active)
+    return out

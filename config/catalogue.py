@@ -1,0 +1,168 @@
+"""The rules catalogue: indicators, severities, windows and thresholds, read by the checks."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from config.schema import CATEGORIES
+
+__all__ = ["Catalogue", "CategoryRule", "NamePattern", "RuleDef", "Window", "add_months"]
+
+Severity = Literal["veto", "deduction", "warning", "operator"]
+_WINDOW_RE = re.compile(r"^\s*(\d+)\s*([dmy])\s*$")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar month arithmetic: 2021-11-30 minus 6 months is 2021-05-30; clamps to the month's end."""
+    total = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(total, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Window:
+    """A look-back window: N days, or N calendar months/years (``14d``, ``6m``, ``1y``)."""
+
+    amount: int
+    unit: Literal["d", "m", "y"]
+
+    @classmethod
+    def parse(cls, text: str | int) -> Window:
+        """Read ``14d``/``6m``/``1y`` (a bare number means days)."""
+        if isinstance(text, int):
+            return cls(text, "d")
+        m = _WINDOW_RE.match(str(text))
+        if not m:
+            raise ValueError(f"not a window (use e.g. 14d, 6m, 1y): {text!r}")
+        return cls(int(m.group(1)), m.group(2))  # type: ignore[arg-type]
+
+    def deadline(self, last: dt.date) -> dt.date:
+        """The last day on which something dated ``last`` still keeps the object fresh."""
+        if self.unit == "d":
+            return last + dt.timedelta(days=self.amount)
+        return add_months(last, self.amount * (12 if self.unit == "y" else 1))
+
+    def start(self, as_of: dt.date) -> dt.date:
+        """The first day of the window that ends at ``as_of``."""
+        if self.unit == "d":
+            return as_of - dt.timedelta(days=self.amount)
+        return add_months(as_of, -self.amount * (12 if self.unit == "y" else 1))
+
+    def days_hint(self, as_of: dt.date) -> int:
+        """The window's length in days, counted back from ``as_of``."""
+        return (as_of - self.start(as_of)).days
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+
+def _window(v: Any) -> Window | None:
+    if v is None or isinstance(v, Window):
+        return v
+    return Window.parse(v)
+
+
+class CategoryRule(_Strict):
+    """Freshness rule of one column category."""
+
+    label: str
+    window: Window | None = None
+    warn_lead_days: int = Field(default=0, ge=0)
+    veto_group: Literal["news", "top_notice", "should_update"] | None = None
+    veto_top_level_only: bool = False
+
+    _w = field_validator("window", mode="before")(classmethod(lambda cls, v: _window(v)))
+
+
+class NamePattern(_Strict):
+    """Column names (regular expressions) that mean a category."""
+
+    category: str
+    patterns: list[str]
+
+    @field_validator("category")
+    @classmethod
+    def _cat(cls, v: str) -> str:
+        if v not in CATEGORIES:
+            raise ValueError(f"unknown category {v!r}; one of {', '.join(CATEGORIES)}")
+        return v
+
+    @field_validator("patterns")
+    @classmethod
+    def _regex(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {p!r}: {exc}") from exc
+        return v
+
+
+class RuleDef(_Strict):
+    """One indicator of the catalogue, as the official text names it."""
+
+    indicator: str
+    text: str = ""
+    severity: Severity
+    object: Literal["site", "column", "account", "unit", "link"]
+    enabled: bool = True
+    points: float = Field(default=0.0, ge=0)
+    cap: float | None = Field(default=None, ge=0)
+    window: Window | None = None
+    warn_lead_days: int | None = Field(default=None, ge=0)
+    thresholds: dict[str, float] = Field(default_factory=dict)
+
+    _w = field_validator("window", mode="before")(classmethod(lambda cls, v: _window(v)))
+
+
+class Catalogue(_Strict):
+    """The effective rules catalogue (defaults merged with the county's overrides)."""
+
+    version: int = 1
+    categories: dict[str, CategoryRule]
+    category_names: list[NamePattern]
+    rules: dict[str, RuleDef]
+
+    @field_validator("categories")
+    @classmethod
+    def _known(cls, v: dict[str, CategoryRule]) -> dict[str, CategoryRule]:
+        unknown = sorted(set(v) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown categories {unknown}; allowed: {', '.join(CATEGORIES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _compiled(self) -> Catalogue:
+        self._patterns = [(np.category, re.compile(p)) for np in self.category_names for p in np.patterns]
+        return self
+
+    def category_for(self, column_name: str) -> str | None:
+        """The category a column name implies (first matching pattern), or None."""
+        name = re.sub(r"\s+", "", column_name)
+        for category, rx in self._patterns:
+            if rx.search(name):
+                return category
+        return None
+
+    def rule(self, rule_id: str) -> RuleDef:
+        """The rule with this id (KeyError names the id)."""
+        try:
+            return self.rules[rule_id]
+        except KeyError:
+            raise KeyError(f"rule {rule_id!r} is not in the catalogue") from None
+
+    def enabled(self, rule_id: str) -> bool:
+        """Whether the rule exists and is switched on."""
+        r = self.rules.get(rule_id)
+        return bool(r and r.enabled)

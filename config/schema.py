@@ -1,0 +1,232 @@
+"""Pydantic schema of the govwatch configuration file (roster of units, sites, columns, accounts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "CATEGORIES",
+    "AccountConfig",
+    "ColumnConfig",
+    "Config",
+    "Contact",
+    "CrawlConfig",
+    "MonitoringWindow",
+    "SelectorConfig",
+    "SiteConfig",
+    "UnitConfig",
+]
+
+CATEGORIES = (
+    "news",
+    "notice",
+    "policy",
+    "personnel",
+    "planning",
+    "finance",
+    "interpretation",
+    "statistics",
+    "interaction",
+    "service",
+    "topic",
+    "exempt",
+)
+Category = Literal[
+    "news",
+    "notice",
+    "policy",
+    "personnel",
+    "planning",
+    "finance",
+    "interpretation",
+    "statistics",
+    "interaction",
+    "service",
+    "topic",
+    "exempt",
+]
+UnitKind = Literal["devzone", "township", "department", "vertical"]
+_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _check_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _URL_RE.match(value):
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+class Contact(_Strict):
+    """A person at a unit who receives its notices."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", v):
+            raise ValueError(f"not an e-mail address: {v!r}")
+        return v
+
+
+class SelectorConfig(_Strict):
+    """Per-column CSS/XPath selectors for pages no extractor reads."""
+
+    item: str
+    link: str | None = None
+    date: str | None = None
+    date_format: str | None = None
+
+
+class ColumnConfig(_Strict):
+    """One column (栏目) of a site: a list page whose newest item is watched."""
+
+    name: str = Field(min_length=1)
+    url: str
+    category: Category | None = None
+    top_level: bool = False
+    render: Literal["static", "browser"] = "static"
+    extractor: str = "auto"
+    selectors: SelectorConfig | None = None
+    max_pages: int | None = Field(default=None, ge=1, le=50)
+
+    _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
+
+
+class SiteConfig(_Strict):
+    """A unit's website, or the unit's section of the county portal."""
+
+    url: str
+    name: str | None = None
+    homepage_is_nav: bool = False
+    obey_robots: bool | None = None
+    columns: list[ColumnConfig] = Field(default_factory=list)
+
+    _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
+
+    @model_validator(mode="after")
+    def _unique_columns(self) -> SiteConfig:
+        seen: dict[str, int] = {}
+        for i, col in enumerate(self.columns):
+            if col.url in seen:
+                raise ValueError(f"columns[{i}] repeats the url of columns[{seen[col.url]}]: {col.url}")
+            seen[col.url] = i
+        return self
+
+
+class AccountConfig(_Strict):
+    """A government new-media account (政务新媒体账号)."""
+
+    platform: str = Field(min_length=1)
+    id: str | None = None
+    name: str | None = None
+    url: str | None = None
+    base_url: str | None = None
+
+    _url = field_validator("url", "base_url")(classmethod(lambda cls, v: _check_url(v)))
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) else v
+
+    @model_validator(mode="after")
+    def _identified(self) -> AccountConfig:
+        if not self.id and not self.url:
+            raise ValueError("an account needs an id or a url")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The stable identity of the account within its platform."""
+        return self.id or self.url or ""
+
+
+class UnitConfig(_Strict):
+    """One monitored unit (被监测单位)."""
+
+    id: str
+    name: str = Field(min_length=1)
+    kind: UnitKind
+    contacts: list[Contact] = Field(default_factory=list)
+    sites: list[SiteConfig] = Field(default_factory=list)
+    accounts: list[AccountConfig] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError(f"unit id must be lowercase letters, digits, '-' or '_' and start with a letter: {v!r}")
+        return v
+
+
+class CrawlConfig(_Strict):
+    """Politeness and limits of the crawler (per host)."""
+
+    concurrency_per_host: int = Field(default=2, ge=1, le=32)
+    delay: float = Field(default=1.0, ge=0, le=60)
+    timeout: float = Field(default=15.0, gt=0, le=120)
+    retries: int = Field(default=2, ge=0, le=10)
+    autothrottle: bool = True
+    obey_robots: bool = False
+    max_pages_per_column: int = Field(default=3, ge=1, le=50)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1; +government website monitoring)"
+    chromium_path: str = "/usr/bin/chromium"
+
+
+class MonitoringWindow(_Strict):
+    """The monitoring period of the year (January to November by default)."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MonitoringWindow:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class Config(_Strict):
+    """The whole configuration file."""
+
+    county: str = Field(min_length=1)
+    timezone: str = "Asia/Shanghai"
+    database: str | None = None
+    rules: str | None = None
+    output_dir: str = "govwatch-out"
+    monitoring: MonitoringWindow | None = None
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    units: list[UnitConfig] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r}") from exc
+        return v
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The county's time zone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def unit(self, unit_id: str) -> UnitConfig | None:
+        """The unit with this id, or None."""
+        return next((u for u in self.units if u.id == unit_id), None)

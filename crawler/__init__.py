@@ -1,0 +1,1 @@
+"""Fetching and parsing of monitored sites: spiders, extractors and probes."""

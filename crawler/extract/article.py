@@ -1,0 +1,111 @@
+"""Publication date of an article page: meta tags, labelled header dates, then the URL."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from .dates import date_from_url, find_date, normalize_text, parse_date
+from .page import SKIP_TAGS, parse_fragment
+
+__all__ = ["article_date"]
+
+# Meta names/properties that carry the publication time, best first. Generation times such as
+# Maketime, "others: 页面生成时间 ..." and last-modified stamps are deliberately absent.
+_META_KEYS = (
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "firstpublishedtime",
+    "og:release_date",
+    "article:published_time",
+    "releasedate",
+    "dc.date.issued",
+)
+_ID_CLASS = re.compile(
+    r"^(?:pubtime|pub_time|pub-time|pubdate|pub_date|pub-date|publishtime|publish_time|publish-time|"
+    r"publishdate|publish-date|releasetime|release-time|fbsj|fbrq|fbtime|info_time|infotime)$",
+    re.I,
+)
+_CJK = r"\u4e00-\u9fff"
+# (priority, label): publication labels first, then bare 时间/日期, then document dates.
+_LABELS = (
+    (0, re.compile(r"(?:发布时间|发布日期|发稿时间|发表时间|发文时间|公开日期|发布于|上传时间|信息时间)\s*[:：]?\s*")),
+    (1, re.compile(rf"(?<![{_CJK}])(?:时间|日期)\s*[:：]\s*")),
+    (2, re.compile(r"(?:成文日期|印发日期|发文日期)\s*[:：]?\s*")),
+)
+_JS_PUBTIME = re.compile(r"pub_?time\s*=\s*['\"]([^'\"]{8,30})['\"]", re.I)
+_SHORT = 80
+
+
+def _meta_date(root) -> datetime.date | None:
+    found: dict[str, datetime.date] = {}
+    for meta in root.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
+        if key in _META_KEYS and key not in found:
+            d = parse_date(meta.get("content") or "")
+            if d is not None:
+                found[key] = d
+    for key in _META_KEYS:
+        if key in found:
+            return found[key]
+    return None
+
+
+def _labelled(text: str, label: re.Pattern[str]) -> datetime.date | None:
+    for m in label.finditer(text):
+        after = text[m.end() : m.end() + 40]
+        found = find_date(after)
+        if found is not None and found[1] <= 2:
+            return found[0]
+    return None
+
+
+def article_date(html: str, url: str) -> datetime.date | None:
+    """The publish date of an article page, or None.
+
+    Order: ``<meta name="PubDate">`` and its relatives (publishdate, firstpublishedtime such as
+    2007-08-20-23:59:59, og:release_date, article:published_time); an element whose id or class
+    names the publish time (``<span id="pubTime">``); a short labelled date in the page
+    (发布时间：/发布日期：, then a bare 时间：/日期：, then 成文日期); a ``pubtime`` script variable;
+    finally the date in the URL. Generation times (``Maketime``, 页面生成时间), template attributes
+    such as ``alt="时间：…"`` and dates inside the body text are not publication dates.
+    """
+    root = parse_fragment(html)
+    d = _meta_date(root)
+    if d is not None:
+        return d
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+            continue
+        if _ID_CLASS.match(el.get("id") or "") or any(_ID_CLASS.match(c) for c in (el.get("class") or "").split()):
+            d = parse_date(normalize_text(el.text_content()))
+            if d is not None:
+                return d
+    best: tuple[int, int, datetime.date] | None = None
+    order = 0
+    body = root.find("body")
+    for el in (body if body is not None else root).iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+            continue
+        order += 1
+        if any(p is not None and p.tag in SKIP_TAGS for p in (el.getparent(),)):
+            continue
+        text = normalize_text(el.text_content())
+        if not text or len(text) > _SHORT:
+            continue
+        for priority, label in _LABELS:
+            if best is not None and priority >= best[0]:
+                break
+            d = _labelled(text, label)
+            if d is not None:
+                best = (priority, order, d)
+                break
+    if best is not None:
+        return best[2]
+    m = _JS_PUBTIME.search(html)
+    if m:
+        d = parse_date(m.group(1))
+        if d is not None:
+            return d
+    return date_from_url(url)

@@ -1,0 +1,60 @@
+"""Value types produced by the list extractors: items, results and per-column selector overrides."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+__all__ = ["DATE_SOURCES", "ExtractResult", "ListItem", "Selectors"]
+
+#: Allowed values of :attr:`ListItem.date_source` (besides ``None``).
+DATE_SOURCES = ("list", "url", "article")
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One entry of a column list page."""
+
+    title: str
+    url: str
+    date: datetime.date | None
+    date_source: str | None
+    pinned: bool = False
+
+
+@dataclass
+class ExtractResult:
+    """What an extractor read from one list page."""
+
+    extractor: str
+    items: list[ListItem]
+    next_pages: list[str] = field(default_factory=list)
+    total_pages: int | None = None
+    script_built: bool = False
+
+    def newest(self, as_of: datetime.date | None = None) -> datetime.date | None:
+        """Newest item date over all items (pinned ones included), ignoring dates after ``as_of``."""
+        dates = [it.date for it in self.items if it.date is not None]
+        if as_of is not None:
+            dates = [d for d in dates if d <= as_of]
+        return max(dates, default=None)
+
+    @property
+    def blank(self) -> bool:
+        """True when the page holds no item and is not merely built by a script."""
+        return not self.items and not self.script_built
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Per-column override of the list markup, from the configuration.
+
+    ``item`` selects one element per list entry; ``link`` and ``date`` are relative to it.
+    A selector is XPath when it starts with ``/`` or ``(`` (or ``./``/``../`` for the relative
+    ones); otherwise CSS.
+    """
+
+    item: str
+    link: str | None = None
+    date: str | None = None
+    date_format: str | None = None

@@ -1,0 +1,394 @@
+"""Parsed list page and the block analysis shared by the list extractors (rows of dated links)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urljoin
+
+import lxml.etree
+import lxml.html
+
+from .dates import date_from_url, find_date, normalize_text
+from .model import ListItem, Selectors
+
+__all__ = ["Block", "Page", "Row", "absolute_url", "clean_title", "is_followable", "parse_fragment"]
+
+SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea", "iframe", "svg"}
+)
+_BAD_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|data:|vbscript:|#|$)", re.I)
+_NOISE_TOKEN = re.compile(
+    r"^(?:nav|navs|navbar|menu|menus|header|head|top|topbar|footer|foot|bottom|sidebar|side|aside|"
+    r"breadcrumb|crumb|crumbs|position|location|weizhi|dqwz|friend|friendlink|yqlj|links|share|hot|"
+    r"hotnews|rank|ranking|tuijian|recommend|banner|toolbar|copyright|subnav|leftnav|left-nav|"
+    r"lanmu|column-nav|related|xglj)$",
+    re.I,
+)
+_NOISE_TAGS = frozenset({"nav", "header", "footer", "aside"})
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+_PAGER_WORDS = frozenset(
+    {
+        "首页", "上一页", "下一页", "尾页", "末页", "上页", "下页", "最后一页", "第一页", "前一页", "后一页",
+        "更多", "more", "更多>>", "更多>", ">>", "<<", ">", "<", "next", "prev", "previous", "last", "first",
+        "跳转", "go", "确定", "返回", "返回顶部", "打印", "关闭", "关闭窗口", "设为首页", "加入收藏",
+    }
+)
+_PIN_TEXT = re.compile(r"^\s*[\[【(（]?\s*置顶\s*[\]】)）]?\s*[:：]?\s*")
+_LEADING_BULLETS = re.compile(r"^[\s·•●○■□◆◇▪▫►▶>》※★☆\-—*]+")
+_TRUNCATED = ("…", "...", "..", "⋯", "……")
+_DATE_NOISE = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2})?|发布时间|发布日期|更新时间|发文日期|成文日期|日期|时间|发布|更新|"
+    r"[\s\[\]【】()（）:：|,，·\-/.]"
+)
+_YEAR_MONTH = re.compile(r"^\s*((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*月?\s*$")
+_DAY = re.compile(r"^\s*(\d{1,2})\s*日?\s*$")
+_PIN_CLASS = re.compile(r"^(?:top|istop|is-top|is_top|settop|zhiding|zd|ding|sticky|pinned)$", re.I)
+MIN_TITLE = 4
+MAX_ROW_ANCHORS = 3
+
+
+def is_followable(href: str | None) -> bool:
+    """False for javascript:, mailto:, tel:, fragment-only and empty links."""
+    return bool(href) and not _BAD_HREF.match(href or "")
+
+
+def absolute_url(base: str, href: str) -> str:
+    """Join ``href`` (stripped of whitespace and line breaks inside it) to ``base``."""
+    href = re.sub(r"[\r\n\t]", "", href.strip())
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
+
+
+def clean_title(text: str) -> str:
+    """Whitespace-normalised title without pinned markers or leading bullets."""
+    text = normalize_text(text)
+    text = _PIN_TEXT.sub("", text)
+    text = _LEADING_BULLETS.sub("", text)
+    return text.strip()
+
+
+def parse_fragment(html: str) -> lxml.html.HtmlElement:
+    """Parse an HTML document or fragment into a document root (never raises)."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    data = html.encode("utf-8", errors="replace")
+    try:
+        root = lxml.html.document_fromstring(data, parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        root = None
+    if root is None:
+        root = lxml.html.document_fromstring(b"<html><body></body></html>", parser=parser)
+    return root
+
+
+def _is_date_only(text: str, today: datetime.date | None) -> datetime.date | None:
+    text = normalize_text(text)
+    if not text or len(text) > 40:
+        return None
+    found = find_date(text, today=today)
+    if found is None:
+        return None
+    d, start, end = found
+    rest = _DATE_NOISE.sub("", text[:start] + text[end:])
+    return d if not rest else None
+
+
+def _text_segments(el: lxml.html.HtmlElement, exclude: set | None = None) -> list[str]:
+    """Text nodes of ``el`` in document order, skipping scripts and excluded subtrees."""
+    out: list[str] = []
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        if isinstance(node.tag, str) and node.tag not in SKIP_TAGS and node.text:
+            out.append(node.text)
+        for child in node:
+            if not isinstance(child.tag, str) or child.tag in SKIP_TAGS or (exclude and child in exclude):
+                pass
+            else:
+                walk(child)
+            if child.tail:
+                out.append(child.tail)
+
+    walk(el)
+    return out
+
+
+def _classes(el: lxml.html.HtmlElement) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+@dataclass
+class Row:
+    """One candidate list entry: the element, its title link and the dates found for it."""
+
+    element: lxml.html.HtmlElement
+    title: str
+    url: str
+    list_date: datetime.date | None
+    url_date: datetime.date | None
+    pinned: bool
+
+    @property
+    def is_item(self) -> bool:
+        """Looks like an article entry (not a pager or a short navigation name)."""
+        t = self.title
+        return len(t) >= MIN_TITLE and t.lower() not in _PAGER_WORDS and not re.fullmatch(r"[\d\s\[\]<>»«.]+", t)
+
+    def to_item(self) -> ListItem:
+        """The public item, with the visible date preferred over the URL date."""
+        if self.list_date is not None:
+            return ListItem(self.title, self.url, self.list_date, "list", self.pinned)
+        if self.url_date is not None:
+            return ListItem(self.title, self.url, self.url_date, "url", self.pinned)
+        return ListItem(self.title, self.url, None, None, self.pinned)
+
+
+@dataclass
+class Block:
+    """Sibling rows sharing a parent (or several sibling parents of the same kind)."""
+
+    containers: list[lxml.html.HtmlElement]
+    rows: list[Row]
+    noisy: bool = False
+    order: int = 0
+
+    @property
+    def items(self) -> list[Row]:
+        """The rows that look like entries."""
+        return [r for r in self.rows if r.is_item]
+
+    @cached_property
+    def dated(self) -> int:
+        """Entries with a visible date."""
+        return sum(1 for r in self.items if r.list_date is not None)
+
+    @cached_property
+    def url_dated(self) -> int:
+        """Entries whose URL carries a date."""
+        return sum(1 for r in self.items if r.url_date is not None)
+
+
+@dataclass
+class Page:
+    """A list page being analysed: markup, address, the reference day and optional selectors."""
+
+    html: str
+    url: str
+    today: datetime.date | None = None
+    selectors: Selectors | None = None
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def root(self) -> lxml.html.HtmlElement:
+        """The parsed document."""
+        return parse_fragment(self.html)
+
+    @cached_property
+    def base_url(self) -> str:
+        """The page URL joined with ``<base href>`` when present."""
+        for base in self.root.iter("base"):
+            href = base.get("href")
+            if href and href.strip():
+                return absolute_url(self.url, href)
+        return self.url
+
+    @cached_property
+    def text(self) -> str:
+        """Visible text of the body, whitespace-normalised."""
+        body = self.root.find("body")
+        return normalize_text(" ".join(_text_segments(body if body is not None else self.root)))
+
+    def absolute(self, href: str) -> str:
+        """Absolute URL of a link on this page."""
+        return absolute_url(self.base_url, href)
+
+    # --- rows and blocks -------------------------------------------------------------------
+
+    def build_row(self, el: lxml.html.HtmlElement, following: list[lxml.html.HtmlElement]) -> Row | None:
+        """A row for element ``el`` (its title link and dates), or None when it holds no usable link."""
+        if el.tag == "a":
+            anchors = [el] if is_followable(el.get("href")) else []
+        else:
+            anchors = [a for a in el.iter("a") if is_followable(a.get("href"))]
+        if not anchors or len({a.get("href") for a in anchors}) > MAX_ROW_ANCHORS:
+            return None
+        today = self.today
+        best: tuple[int, lxml.html.HtmlElement, str, set, datetime.date | None] | None = None
+        for a in anchors:
+            inner_dates: set = set()
+            inner_date: datetime.date | None = None
+            for sub in a.iterdescendants():
+                if not isinstance(sub.tag, str) or sub.tag in SKIP_TAGS:
+                    continue
+                d = _is_date_only(sub.text_content(), today)
+                if d is not None:
+                    inner_dates.add(sub)
+                    inner_date = inner_date or d
+            text = normalize_text(" ".join(_text_segments(a, inner_dates)))
+            attr = normalize_text(a.get("title") or "")
+            if not text:
+                img = next(iter(a.iter("img")), None)
+                text = attr or (normalize_text(img.get("alt") or "") if img is not None else "")
+            elif attr and text.endswith(_TRUNCATED):
+                text = attr
+            title = clean_title(text)
+            if best is None or len(title) > best[0]:
+                best = (len(title), a, title, inner_dates, inner_date)
+        assert best is not None
+        _, anchor, title, _inner, inner_date = best
+        url = self.absolute(anchor.get("href") or "")
+
+        # Visible date outside the title link, then inside it, then trailing the title text.
+        outside = [s for s in _text_segments(el, {anchor}) if s.strip()] if el is not anchor else []
+        if el is anchor and el.tail and el.tail.strip():
+            outside.append(el.tail)
+        list_date = self._date_from_segments(outside)
+        if list_date is None and inner_date is not None:
+            list_date = inner_date
+        if list_date is None:
+            found = find_date(title, today=today)
+            if found is not None and found[2] >= len(title) - 1 and found[1] > 0:
+                list_date = found[0]
+                title = clean_title(title[: found[1]].rstrip(" -_|[【(（"))
+        if list_date is None and following:
+            extra: list[str] = []
+            if el is not anchor and el.tail:
+                extra.append(el.tail)
+            for sib in following:
+                if any(is_followable(a.get("href")) for a in sib.iter("a")):
+                    break
+                if sib.tag not in SKIP_TAGS:
+                    extra.extend(_text_segments(sib))
+                if sib.tail:
+                    extra.append(sib.tail)
+            list_date = self._date_from_segments([s for s in extra if s.strip()])
+
+        pinned = self._pinned(el)
+        return Row(el, title, url, list_date, date_from_url(url), pinned)
+
+    def _date_from_segments(self, segments: list[str]) -> datetime.date | None:
+        if not segments:
+            return None
+        joined = normalize_text(" ".join(segments))
+        d = find_date(joined, today=self.today)
+        if d is not None:
+            return d[0]
+        # Split layouts: <span>06</span><em>2021-09</em>
+        ym = day = None
+        for seg in segments:
+            seg = normalize_text(seg)
+            m = _YEAR_MONTH.match(seg)
+            if m and ym is None:
+                ym = (int(m.group(1)), int(m.group(2)))
+                continue
+            m = _DAY.match(seg)
+            if m and day is None:
+                day = int(m.group(1))
+        if ym and day:
+            try:
+                return datetime.date(ym[0], ym[1], day)
+            except ValueError:
+                return None
+        return None
+
+    @staticmethod
+    def _pinned(el: lxml.html.HtmlElement) -> bool:
+        for sub in el.iter():
+            if not isinstance(sub.tag, str):
+                continue
+            if any(_PIN_CLASS.match(c) for c in _classes(sub)):
+                return True
+            if sub.tag == "img":
+                label = (sub.get("alt") or "") + (sub.get("title") or "")
+                src = (sub.get("src") or "").lower()
+                if "置顶" in label or "zhiding" in src or "/top." in src or src.startswith("top."):
+                    return True
+        return "置顶" in "".join(_text_segments(el))[:40]
+
+    def _noisy(self, el: lxml.html.HtmlElement) -> bool:
+        node: lxml.html.HtmlElement | None = el
+        while node is not None and isinstance(node.tag, str):
+            if node.tag in _NOISE_TAGS:
+                return True
+            tokens = _TOKEN_SPLIT.split((node.get("class") or "") + " " + (node.get("id") or ""))
+            if any(_NOISE_TOKEN.match(t) for t in tokens if t):
+                return True
+            node = node.getparent()
+        return False
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        """All candidate blocks of sibling rows, sibling containers of the same kind merged."""
+        root = self.root
+        # Count followable anchors per element (to skip containers that are not rows).
+        counts: dict = defaultdict(int)
+        for a in root.iter("a"):
+            if not is_followable(a.get("href")):
+                continue
+            node = a
+            while node is not None:
+                counts[node] += 1
+                node = node.getparent()
+        raw: list[tuple[lxml.html.HtmlElement, str, list[Row]]] = []
+        for container in root.iter():
+            if not isinstance(container.tag, str) or container.tag in SKIP_TAGS or counts.get(container, 0) == 0:
+                continue
+            children = [c for c in container if isinstance(c.tag, str) and c.tag not in SKIP_TAGS]
+            by_tag: dict[str, list[Row]] = defaultdict(list)
+            for i, child in enumerate(children):
+                n = counts.get(child, 0)
+                if n == 0 or n > 6:
+                    continue
+                row = self.build_row(child, children[i + 1 :])
+                if row is not None:
+                    by_tag[child.tag].append(row)
+            for tag, rows in by_tag.items():
+                raw.append((container, tag, rows))
+        groups: dict[tuple, Block] = {}
+        order = 0
+        blocks: list[Block] = []
+        for container, tag, rows in raw:
+            blocks.append(Block([container], rows, self._noisy(container), order))
+            order += 1
+            parent = container.getparent()
+            key = (parent, container.tag, container.get("class"), tag)
+            if key in groups:
+                merged = groups[key]
+                merged.containers.append(container)
+                merged.rows.extend(rows)
+            else:
+                groups[key] = Block([container], list(rows), self._noisy(container), order)
+                order += 1
+        blocks.extend(g for g in groups.values() if len(g.containers) > 1)
+        return blocks
+
+    def best_block(self, key: str = "dated", *, noisy: bool = False) -> Block | None:
+        """The block with the most entries of the given kind ("dated", "url_dated", "any_dated" or
+        "items") among the main-content blocks, or among the noisy ones (navigation, header, footer,
+        sidebar) when ``noisy``."""
+
+        def count(b: Block) -> int:
+            if key == "dated":
+                return b.dated
+            if key == "url_dated":
+                return b.url_dated
+            if key == "any_dated":
+                return sum(1 for r in b.items if r.list_date or r.url_date)
+            return len(b.items)
+
+        best: Block | None = None
+        best_key: tuple = ()
+        for b in self.blocks:
+            if b.noisy != noisy:
+                continue
+            n = count(b)
+            if n == 0:
+                continue
+            k = (n, len(b.items), -len(b.containers), -b.order)
+            if best is None or k > best_key:
+                best, best_key = b, k
+        return best

@@ -1,0 +1,91 @@
+"""Runs a crawl in a child process (Twisted's reactor cannot restart) and waits for it, showing progress."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from config.schema import CrawlConfig
+
+__all__ = ["crawl_in_child", "main"]
+
+log = logging.getLogger("govwatch.crawler")
+
+
+def crawl_in_child(
+    targets: list[dict[str, Any]],
+    *,
+    crawl: CrawlConfig,
+    db_url: str,
+    run_id: int | None,
+    today: str,
+    progress: Callable[[], None] | None = None,
+    timeout: float | None = None,
+) -> int:
+    """Crawl ``targets`` in a fresh Python process; returns its exit code (0 when the crawl completed)."""
+    if not targets:
+        return 0
+    job = {
+        "targets": targets,
+        "crawl": crawl.model_dump(),
+        "db_url": db_url,
+        "run_id": run_id,
+        "today": today,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
+        json.dump(job, fh, ensure_ascii=False)
+        job_path = fh.name
+    try:
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.runner", job_path], env=env)
+        started = time.monotonic()
+        while True:
+            try:
+                return proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                if progress:
+                    progress()
+                if timeout and time.monotonic() - started > timeout:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                    log.error("crawl stopped after %.0f s", timeout)
+                    return 124
+    finally:
+        os.unlink(job_path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Child entry point: ``python -m crawler.runner JOB.json``."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.settings import scrapy_settings
+    from crawler.spider import ColumnSpider
+
+    args = argv if argv is not None else sys.argv[1:]
+    job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    crawl = CrawlConfig.model_validate(job["crawl"])
+    browser = any(t.get("render") == "browser" for t in job["targets"])
+    settings = scrapy_settings(crawl, db_url=job["db_url"], run_id=job["run_id"], browser=browser)
+    settings["LOG_INSTALL_ROOT_HANDLER"] = True
+    process = CrawlerProcess(settings)
+    process.crawl(ColumnSpider, targets=job["targets"], today=job["today"],
+                  default_max_pages=crawl.max_pages_per_column)
+    process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Commands of the monitoring cycle: run, crawl, check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from govwatch.cli import parse_date_arg
+from govwatch.console import as_of_of, progress_bar
+from govwatch.context import open_context
+from govwatch.pipeline import CycleReport, check, crawl, run_cycle
+from govwatch.summary import print_cycle
+
+__all__ = ["register"]
+
+
+def _run(args: argparse.Namespace) -> int:
+    ctx = open_context(args.config, args.db)
+    as_of = as_of_of(args, ctx)
+    with progress_bar("抓取") as bar:
+        report: CycleReport = run_cycle(ctx, as_of, progress=bar)
+    print_cycle(ctx, report)
+    return 0 if report.ok else 1
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    ctx = open_context(args.config, args.db)
+    with progress_bar("抓取") as bar:
+        report = crawl(ctx, units=set(args.unit) if args.unit else None, progress=bar)
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items()))
+    print(f"抓取页面 {report.targets} 个：{statuses or '无'}")
+    if report.failed:
+        print("govwatch: error: the crawl did not complete (see the log above)", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    ctx = open_context(args.config, args.db)
+    as_of = as_of_of(args, ctx)
+    rep = check(ctx, as_of)
+    print(f"监测时间点 {as_of}：判定 {rep.outcomes} 项，新发现 {rep.opened} 个问题，已整改 {rep.rectified} 个")
+    for rule, n in rep.open_by_rule.items():
+        print(f"  {rule:28} {n}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add run, crawl and check."""
+    p = sub.add_parser("run", parents=[common], help="one full monitoring cycle: crawl, check, store, digest")
+    p.add_argument("--as-of", type=parse_date_arg, metavar="DATE", help="monitoring time point (YYYY-MM-DD, default today)")
+    p.set_defaults(func=_run)
+    p = sub.add_parser("crawl", parents=[common], help="fetch every watched page and store the observations")
+    p.add_argument("--unit", action="append", metavar="ID", help="only this unit (repeatable)")
+    p.set_defaults(func=_crawl)
+    p = sub.add_parser("check", parents=[common], help="run the checks on stored observations")
+    p.add_argument("--as-of", type=parse_date_arg, metavar="DATE", help="monitoring time point (YYYY-MM-DD, default today)")
+    p.set_defaults(func=_check)

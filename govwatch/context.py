@@ -1,0 +1,78 @@
+"""The application context: the loaded configuration, the database and the county's clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.catalogue import Catalogue
+from config.loader import BUNDLED_SAMPLE, LoadedConfig, bundled_path, load_config
+from config.schema import Config
+from storage.db import DEFAULT_URL, Database
+
+__all__ = ["Context", "open_context", "resolve_config_path", "resolve_db_url"]
+
+log = logging.getLogger("govwatch")
+
+
+def resolve_config_path(path: str | None) -> Path:
+    """``--config`` if given, else ``./govwatch.yaml`` when present, else the bundled sample county."""
+    if path:
+        return Path(path)
+    local = Path("govwatch.yaml")
+    if local.exists():
+        return local
+    return bundled_path(BUNDLED_SAMPLE)
+
+
+def resolve_db_url(cli_url: str | None, config: Config) -> str:
+    """``--db`` if given, else ``GOVWATCH_DB``, else the config's database, else ``sqlite:///govwatch.db``."""
+    return cli_url or os.environ.get("GOVWATCH_DB") or config.database or DEFAULT_URL
+
+
+@dataclass
+class Context:
+    """Everything a stage needs: config, catalogue, database."""
+
+    loaded: LoadedConfig
+    db: Database
+
+    @property
+    def config(self) -> Config:
+        """The validated configuration."""
+        return self.loaded.config
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The effective rules catalogue."""
+        return self.loaded.catalogue
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        """The county's time zone."""
+        return self.config.tz
+
+    def now(self) -> dt.datetime:
+        """Now, in the county's time zone."""
+        return dt.datetime.now(self.tz)
+
+    def today(self) -> dt.date:
+        """Today's date in the county."""
+        return self.now().date()
+
+    @property
+    def output_dir(self) -> Path:
+        """Where digests, notices and exports are written."""
+        out = Path(self.config.output_dir)
+        return out if out.is_absolute() else Path.cwd() / out
+
+
+def open_context(config_path: str | None = None, db_url: str | None = None, *, loaded: LoadedConfig | None = None) -> Context:
+    """Load the configuration (or use ``loaded``) and open (and upgrade) the database."""
+    if loaded is None:
+        loaded = load_config(resolve_config_path(config_path))
+    url = resolve_db_url(db_url, loaded.config)
+    return Context(loaded, Database(url))

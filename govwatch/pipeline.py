@@ -1,0 +1,195 @@
+"""The monitoring cycle as plain functions: sync, crawl, check, render; the CLI and the scheduler call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from checks import run_checks
+from crawler.runner import crawl_in_child
+from govwatch.context import Context
+from notifier.digest import build_digest, write_digest
+from storage import (
+    ColumnRow,
+    CrawlRun,
+    PageSnapshot,
+    SiteRow,
+    apply_outcomes,
+    finding_to_dict,
+    list_findings,
+    load_check_input,
+    sync_roster,
+    utcnow,
+)
+
+__all__ = ["CheckReport", "CrawlReport", "CycleReport", "check", "crawl", "export_findings", "run_cycle", "sync"]
+
+log = logging.getLogger("govwatch.pipeline")
+
+
+@dataclass
+class CrawlReport:
+    """What one crawl did."""
+
+    run_id: int
+    targets: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    failed: bool = False
+    skipped_units: list[str] = field(default_factory=list)
+
+    @property
+    def fetch_failures(self) -> int:
+        """Pages whose fetch did not succeed (the operator's business, not the unit's)."""
+        return sum(n for s, n in self.statuses.items() if s not in ("ok", "empty", "not_modified"))
+
+
+@dataclass
+class CheckReport:
+    """What one check round did."""
+
+    as_of: dt.date
+    outcomes: int = 0
+    opened: int = 0
+    rectified: int = 0
+    open_by_rule: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class CycleReport:
+    """One full monitoring cycle."""
+
+    as_of: dt.date
+    units: int
+    columns: int
+    crawl: CrawlReport
+    check: CheckReport
+    digest: Path | None = None
+    findings_file: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether every stage completed."""
+        return not self.crawl.failed
+
+
+def sync(ctx: Context) -> list[str]:
+    """Write the configured roster into the database; returns the ids of units without any site."""
+    with ctx.db.session() as s:
+        sync_roster(s, ctx.config)
+    missing = [u.id for u in ctx.config.units if not u.sites]
+    for uid in missing:
+        unit = ctx.config.unit(uid)
+        log.warning("unit %s (%s) has no site configured: its website is not monitored", uid, unit.name if unit else "")
+    return missing
+
+
+def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
+    with ctx.db.session() as s:
+        rows = s.execute(
+            select(ColumnRow)
+            .join(SiteRow, SiteRow.id == ColumnRow.site_id)
+            .where(ColumnRow.active.is_(True), SiteRow.active.is_(True))
+            .order_by(ColumnRow.id)
+        ).scalars()
+        out = []
+        for c in rows:
+            if unit_ids and c.unit_id not in unit_ids:
+                continue
+            out.append({
+                "column_id": c.id, "url": c.url, "role": c.role, "extractor": c.extractor, "render": c.render,
+                "selectors": (c.options or {}).get("selectors"), "max_pages": (c.options or {}).get("max_pages"),
+            })
+        return out
+
+
+def crawl(ctx: Context, *, units: set[str] | None = None, progress: Callable[[int, int], None] | None = None) -> CrawlReport:
+    """Fetch every watched page of the active roster (in a child process) and store the observations."""
+    skipped = sync(ctx)
+    targets = _targets(ctx, units)
+    with ctx.db.session() as s:
+        run = CrawlRun(kind="crawl", stats={"targets": len(targets)})
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    report = CrawlReport(run_id=run_id, targets=len(targets), skipped_units=skipped)
+
+    def tick() -> None:
+        if progress:
+            with ctx.db.session() as s:
+                done = s.scalar(select(func.count(PageSnapshot.id)).where(PageSnapshot.run_id == run_id)) or 0
+            progress(done, len(targets))
+
+    code = crawl_in_child(
+        targets, crawl=ctx.config.crawl, db_url=ctx.db.url, run_id=run_id, today=ctx.today().isoformat(),
+        progress=tick,
+    )
+    with ctx.db.session() as s:
+        counts = dict(
+            s.execute(
+                select(PageSnapshot.status, func.count(PageSnapshot.id))
+                .where(PageSnapshot.run_id == run_id)
+                .group_by(PageSnapshot.status)
+            ).all()
+        )
+        stored = sum(counts.values())
+        run = s.get(CrawlRun, run_id)
+        report.statuses = counts
+        report.failed = code != 0 or stored < len(targets)
+        run.finished_at = utcnow()
+        run.status = "failed" if report.failed else "ok"
+        run.stats = {"targets": len(targets), "statuses": counts, "exit_code": code}
+        if report.failed:
+            run.error = f"crawler exited with {code}; {stored} of {len(targets)} pages recorded"
+            log.error("crawl incomplete: %s", run.error)
+    if progress:
+        progress(stored, len(targets))
+    return report
+
+
+def check(ctx: Context, as_of: dt.date) -> CheckReport:
+    """Run the checks on the stored observations at the monitoring time point and update the findings."""
+    with ctx.db.session() as s:
+        run = CrawlRun(kind="check", as_of=as_of)
+        s.add(run)
+        s.flush()
+        inp = load_check_input(s, as_of, ctx.tz)
+        outcomes = run_checks(inp, ctx.catalogue)
+        stats = apply_outcomes(s, outcomes, as_of)
+        active = list_findings(s, status=("open", "warning"))
+        by_rule = Counter(f.rule if f.status == "open" else f"{f.rule}:warning" for f in active)
+        run.finished_at, run.status = utcnow(), "ok"
+        run.stats = {"outcomes": len(outcomes), "opened": stats.opened, "rectified": stats.rectified}
+    return CheckReport(as_of, len(outcomes), stats.opened, stats.rectified, dict(sorted(by_rule.items())))
+
+
+def export_findings(ctx: Context, path: Path, **filters: Any) -> int:
+    """Write findings as JSON lines (DESIGN.md format); returns how many."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with ctx.db.session() as s:
+        rows = [finding_to_dict(f) for f in list_findings(s, **filters)]
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(rows)
+
+
+def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], None] | None = None) -> CycleReport:
+    """One full monitoring cycle: crawl, check, write the duty digest and the findings file."""
+    crawl_report = crawl(ctx, progress=progress)
+    check_report = check(ctx, as_of)
+    out = ctx.output_dir
+    with ctx.db.session() as s:
+        data = build_digest(s, ctx.config, ctx.catalogue, as_of)
+    digest = write_digest(data, out / f"digest-{as_of.isoformat()}.html")
+    findings_file = out / "findings.jsonl"
+    export_findings(ctx, findings_file, status=("open", "warning"))
+    columns = sum(len(site.columns) for u in ctx.config.units for site in u.sites)
+    return CycleReport(as_of, len(ctx.config.units), columns, crawl_report, check_report, digest, findings_file)

@@ -1,0 +1,335 @@
+"""The bundled sample county (示范县): a few units' sites served on loopback, with known problems built in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["SampleColumn", "SampleCounty", "SampleServer", "SampleSite", "SampleUnit", "sample_county"]
+
+
+@dataclass
+class SampleColumn:
+    """A column of the sample county; ``ages`` are the item dates in days before as_of (None: undated)."""
+
+    slug: str
+    name: str
+    ages: list[int | None]
+    top_level: bool = False
+    pinned_age: int | None = None
+    status: int = 200
+    expect: tuple[str, ...] = ()
+    """The findings this column is built to produce, as ``rule`` or ``rule:severity``."""
+
+
+@dataclass
+class SampleSite:
+    """A site (or portal section) of a sample unit."""
+
+    host: str  # "portal" or "standalone"
+    prefix: str  # path of the site's homepage, ending with "/"
+    columns: list[SampleColumn]
+    homepage_ages: list[int] | None = None  # None: the homepage lists the columns' newest items
+    encoding: str = "utf-8"
+    date_style: str = "dash"  # dash | cn | slash | bracket | cell
+    expect: tuple[str, ...] = ()
+
+
+@dataclass
+class SampleUnit:
+    """A unit of the sample county."""
+
+    id: str
+    name: str
+    kind: str
+    sites: list[SampleSite] = field(default_factory=list)
+
+
+@dataclass
+class SampleCounty:
+    """The whole sample county; pages are generated from it on every request, so tests can change it."""
+
+    name: str
+    units: list[SampleUnit]
+    as_of: dt.date
+
+    def column(self, unit_id: str, slug: str) -> SampleColumn:
+        """One column by unit id and slug."""
+        for u in self.units:
+            for s in u.sites:
+                for c in s.columns:
+                    if u.id == unit_id and c.slug == slug:
+                        return c
+        raise KeyError(f"{unit_id}/{slug}")
+
+    def expected_findings(self) -> set[tuple[str, str, str, str]]:
+        """(rule, severity, unit id, target path) of every problem the county was built with."""
+        out = set()
+        for u in self.units:
+            for s in u.sites:
+                for rule in s.expect:
+                    r, _, sev = rule.partition(":")
+                    out.add((r, sev or "veto", u.id, s.prefix))
+                for c in s.columns:
+                    for rule in c.expect:
+                        r, _, sev = rule.partition(":")
+                        out.add((r, sev or "deduction", u.id, f"{s.prefix}{c.slug}/"))
+        return out
+
+
+def sample_county(as_of: dt.date) -> SampleCounty:
+    """The sample county: 4 units with sites (3 on a shared portal host, 1 standalone) and 1 without."""
+    C = SampleColumn
+    return SampleCounty(
+        name="示范县",
+        as_of=as_of,
+        units=[
+            SampleUnit("fgj", "发展改革局", "department", [SampleSite("portal", "/bm/fgj/", [
+                C("gzdt", "工作动态", [1, 3, 8, 13, 20]),
+                C("tzgg", "通知公告", [20, 40, 75], top_level=True),
+                C("zcwj", "政策文件", [30, 90], top_level=True),
+                C("rsxx", "人事信息", [100, 200]),
+                C("ghjh", "规划计划", [400, 500], expect=("column.stale",)),
+                C("czyjs", "财政预决算", [60, 420]),
+                C("zcjd", "政策解读", [10]),
+                C("tjsj", "统计数据", [340], expect=("column.stale:warning",)),
+            ])]),
+            SampleUnit("czj", "财政局", "department", [SampleSite("portal", "/bm/czj/", [
+                C("gzdt", "工作动态", [20, 25, 30], expect=("column.stale",)),
+                C("tzgg", "通知公告", [10, 70], top_level=True),
+                C("czyjs", "财政预决算", [45, 400]),
+                C("tjsj", "统计数据", [], expect=("column.blank",)),
+                C("rsrm", "人事任免", [30]),
+                C("zcwj", "政策文件", [150], top_level=True),
+                C("ldxx", "领导信箱", [5]),
+            ], encoding="gbk", date_style="cn")]),
+            SampleUnit("gyz", "革一镇", "township", [SampleSite("portal", "/xz/gyz/", [
+                C("xzdt", "乡镇动态", [2, 5, None, 9], pinned_age=400),
+                C("tzgg", "通知公告", [12], top_level=True),
+                C("zcwj", "政策文件", [100]),
+                C("rsxx", "人事信息", [50]),
+                C("ghjh", "规划计划", [200]),
+                C("bszn", "办事指南", [30]),
+            ], date_style="cell")]),
+            SampleUnit("kfq", "贵州示范经济开发区", "devzone", [SampleSite("standalone", "/", [
+                C("gzdt", "工作动态", [30, 60], expect=("column.stale",)),
+                C("tzgg", "通知公告", [5], top_level=True, status=500),
+                C("zcwj", "政策文件", [20], top_level=True),
+                C("rsxx", "人事信息", [100]),
+                C("ghjh", "规划计划", [90]),
+                C("czyjs", "财政预决算", [200]),
+            ], homepage_ages=[30, 45], date_style="bracket", expect=("homepage.stale",))]),
+            SampleUnit("tjj", "统计局", "department", []),
+        ],
+    )
+
+
+def _fmt(d: dt.date, style: str) -> str:
+    if style == "cn":
+        return f"{d.year}年{d.month}月{d.day}日"
+    if style == "slash":
+        return f"{d.year}/{d.month}/{d.day}"
+    if style == "bracket":
+        return f"[{d.isoformat()}]"
+    return d.isoformat()
+
+
+def _items(col: SampleColumn, as_of: dt.date) -> list[tuple[str, str, dt.date | None, bool]]:
+    rows: list[tuple[str, str, dt.date | None, bool]] = []
+    if col.pinned_age is not None:
+        rows.append((f"【置顶】{col.name}工作要点", "top.html", as_of - dt.timedelta(days=col.pinned_age), True))
+    for i, age in enumerate(col.ages):
+        date = None if age is None else as_of - dt.timedelta(days=age)
+        rows.append((f"{col.name}信息第{i + 1}条", f"art_{i + 1}.html", date, False))
+    return rows
+
+
+def _page(title: str, nav: list[tuple[str, str]], body: str, encoding: str) -> bytes:
+    charset = "gb2312" if encoding == "gbk" else "utf-8"
+    links = "".join(f'<a href="{html.escape(u)}">{html.escape(n)}</a> ' for u, n in nav)
+    text = (
+        f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        f"<title>{html.escape(title)}</title></head><body>"
+        f'<div class="header"><div class="nav">{links}</div></div>'
+        f'<div class="main">{body}</div>'
+        '<div class="footer">主办：示范县人民政府办公室 备案号：黔ICP备00000000号</div></body></html>'
+    )
+    return text.encode(encoding)
+
+
+def _list_html(rows: list[tuple[str, str, dt.date | None, bool]], base: str, style: str) -> str:
+    if not rows:
+        return '<div class="list"><ul></ul><p class="empty">暂无信息</p></div>'
+    if style == "cell":
+        trs = "".join(
+            f'<tr><td class="title"><a href="{base}{u}" target="_blank">{html.escape(t)}</a></td>'
+            f'<td class="date">{_fmt(d, "dash") if d else ""}</td></tr>'
+            for t, u, d, _ in rows
+        )
+        return f'<table class="list">{trs}</table>'
+    lis = "".join(
+        f'<li>{"<em>置顶</em>" if p else ""}<a href="{base}{u}" title="{html.escape(t)}">{html.escape(t)}</a>'
+        f'<span class="date">{_fmt(d, style) if d else ""}</span></li>'
+        for t, u, d, p in rows
+    )
+    return f'<div class="list"><ul>{lis}</ul></div>'
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HostServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+        self.server.requests.append(self.path)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        status, ctype, body = self.server.render(self.path.split("?")[0])
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_HEAD = do_GET  # noqa: N815
+
+
+class _HostServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, addr: tuple[str, int], owner: SampleServer, role: str) -> None:
+        super().__init__(addr, _Handler)
+        self.owner = owner
+        self.role = role
+        self.requests: list[str] = []
+
+    def render(self, path: str) -> tuple[int, str, bytes]:
+        return self.owner.render(self.role, path)
+
+
+class SampleServer:
+    """Serves the sample county: the portal on 127.0.0.1 and the standalone site on 127.0.0.2."""
+
+    def __init__(self, county: SampleCounty, *, port: int = 0) -> None:
+        self.county = county
+        self._servers: dict[str, _HostServer] = {}
+        self._threads: list[threading.Thread] = []
+        self.port = port
+
+    def start(self) -> SampleServer:
+        """Bind both hosts (on ``port`` when free, else any port) and serve in background threads."""
+        for role, host in (("portal", "127.0.0.1"), ("standalone", "127.0.0.2")):
+            try:
+                srv = _HostServer((host, self.port), self, role)
+            except OSError:
+                srv = _HostServer((host, 0), self, role)
+            self._servers[role] = srv
+            t = threading.Thread(target=srv.serve_forever, name=f"sample-{role}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        for srv in self._servers.values():
+            srv.shutdown()
+            srv.server_close()
+
+    def __enter__(self) -> SampleServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def base(self, role: str) -> str:
+        """``http://host:port`` of a host role."""
+        host, port = self._servers[role].server_address[:2]
+        return f"http://{host}:{port}"
+
+    def requests(self, role: str) -> list[str]:
+        """Paths requested from a host so far."""
+        return list(self._servers[role].requests)
+
+    def url(self, unit_id: str, slug: str | None = None) -> str:
+        """URL of a unit's site, or of one of its columns."""
+        for u in self.county.units:
+            if u.id == unit_id and u.sites:
+                s = u.sites[0]
+                return f"{self.base(s.host)}{s.prefix}{slug + '/' if slug else ''}"
+        raise KeyError(unit_id)
+
+    def config_data(self) -> dict[str, Any]:
+        """The configuration (as YAML-shaped data) of the sample county pointing at this server."""
+        units = []
+        for u in self.county.units:
+            sites = []
+            for s in u.sites:
+                base = self.base(s.host)
+                sites.append({
+                    "url": f"{base}{s.prefix}",
+                    "columns": [
+                        {"name": c.name, "url": f"{base}{s.prefix}{c.slug}/", "top_level": c.top_level}
+                        for c in s.columns
+                    ],
+                })
+            units.append({
+                "id": u.id, "name": u.name, "kind": u.kind, "sites": sites,
+                "contacts": [{"name": f"{u.name}网站管理员", "email": f"{u.id}@sample.gov.cn"}],
+            })
+        return {
+            "county": self.county.name,
+            "units": units,
+            "crawl": {"delay": 0, "concurrency_per_host": 4, "retries": 0, "timeout": 10},
+        }
+
+    def render(self, role: str, path: str) -> tuple[int, str, bytes]:
+        """The response for one path of one host."""
+        as_of = self.county.as_of
+        for u in self.county.units:
+            for s in u.sites:
+                if s.host != role or not path.startswith(s.prefix):
+                    continue
+                nav = [(f"{s.prefix}{c.slug}/", c.name) for c in s.columns]
+                ctype = f"text/html; charset={'gb2312' if s.encoding == 'gbk' else 'utf-8'}"
+                rest = path[len(s.prefix):]
+                if rest in ("", "index.html"):
+                    if s.homepage_ages is not None:
+                        rows = [(f"{u.name}要闻{i + 1}", f"news/art_{i + 1}.html", as_of - dt.timedelta(days=a), False)
+                                for i, a in enumerate(s.homepage_ages)]
+                    else:
+                        rows = []
+                        for c in s.columns:
+                            dated = [r for r in _items(c, as_of) if r[2] is not None and not r[3]]
+                            if dated and c.status == 200:
+                                t, url, d, p = max(dated, key=lambda r: r[2])
+                                rows.append((t, f"{c.slug}/{url}", d, p))
+                    body = f"<h2>{html.escape(u.name)}</h2>" + _list_html(rows, s.prefix, s.date_style)
+                    return 200, ctype, _page(u.name, nav, body, s.encoding)
+                slug, _, leaf = rest.partition("/")
+                for c in s.columns:
+                    if c.slug != slug:
+                        continue
+                    if c.status != 200:
+                        return c.status, "text/html; charset=utf-8", b"<h1>Internal Server Error</h1>"
+                    rows = _items(c, as_of)
+                    if leaf in ("", "index.html"):
+                        body = f'<div class="crumb">当前位置：首页 &gt; {html.escape(c.name)}</div>'
+                        body += _list_html(rows, f"{s.prefix}{c.slug}/", s.date_style)
+                        return 200, ctype, _page(f"{c.name}_{u.name}", nav, body, s.encoding)
+                    for t, url, d, _ in rows:
+                        if url == leaf:
+                            when = f"发布时间：{d.isoformat()}" if d else ""
+                            body = f"<h1>{html.escape(t)}</h1><div class='info'>{when}</div><p>正文。</p>"
+                            return 200, ctype, _page(t, nav, body, s.encoding)
+                if rest.startswith("news/"):
+                    return 200, ctype, _page("要闻", nav, "<p>正文。</p>", s.encoding)
+        if path == "/" and role == "portal":
+            links = "".join(
+                f'<li><a href="{s.prefix}">{html.escape(u.name)}</a></li>'
+                for u in self.county.units for s in u.sites if s.host == "portal"
+            )
+            body = f"<h1>{self.county.name}人民政府</h1><ul class='units'>{links}</ul>"
+            return 200, "text/html; charset=utf-8", _page(self.county.name, [], body, "utf-8")
+        return 404, "text/html; charset=utf-8", "<h1>404 页面不存在</h1>".encode()

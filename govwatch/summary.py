@@ -1,0 +1,35 @@
+"""Printing the summary of a cycle for the operator (Chinese)."""
+
+from __future__ import annotations
+
+from govwatch.context import Context
+from govwatch.pipeline import CycleReport
+
+__all__ = ["print_cycle"]
+
+
+def print_cycle(ctx: Context, report: CycleReport) -> None:
+    """Units, pages, findings by rule, and the files written."""
+    cfg = ctx.config
+    no_site = [u for u in cfg.units if not u.sites]
+    print(f"{cfg.county} 监测周期完成（监测时间点 {report.as_of.isoformat()}）")
+    line = f"  单位 {report.units} 个"
+    if no_site:
+        line += f"（{len(no_site)} 个未配置网站：{'、'.join(u.name for u in no_site)}）"
+    print(line + f"，栏目 {report.columns} 个")
+    failures = report.crawl.fetch_failures
+    print(f"  抓取页面 {report.crawl.targets} 个，未能抓取 {failures} 个" + ("（见日报运维事项）" if failures else ""))
+    if report.check.open_by_rule:
+        print("  发现问题：")
+        for key, n in report.check.open_by_rule.items():
+            rule, _, stage = key.partition(":")
+            name = ctx.catalogue.rules[rule].indicator if rule in ctx.catalogue.rules else rule
+            print(f"    {rule:24} {name}{'（预警）' if stage else ''}：{n}")
+    else:
+        print("  未发现问题")
+    if report.digest:
+        print(f"  日报：{report.digest}")
+    if report.findings_file:
+        print(f"  问题清单：{report.findings_file}")
+    if not report.ok:
+        print("  注意：抓取未全部完成，详见上方日志")

@@ -1,0 +1,121 @@
+"""The duty digest (值班读网日报): open problems by unit, warnings, and what the operator must fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from config.catalogue import Catalogue
+from config.schema import Config
+from notifier.render import render
+from storage.findings import list_findings
+from storage.models import ColumnRow, PageSnapshot, Unit
+
+__all__ = ["SEVERITY_LABELS", "STATUS_LABELS", "build_digest", "describe_evidence", "write_digest"]
+
+SEVERITY_LABELS = {"veto": "单项否决", "deduction": "扣分", "warning": "预警", "operator": "运维"}
+STATUS_LABELS = {
+    "open": "待整改", "warning": "预警", "rectified": "已整改", "dismissed": "已排除",
+    "appealed": "复核中", "upheld": "复核维持", "overturned": "复核撤销",
+}
+FETCH_LABELS = {
+    "http_error": "HTTP 错误", "timeout": "超时", "dns": "域名解析失败", "refused": "连接被拒绝",
+    "tls": "证书/TLS 错误", "too_large": "页面过大", "redirect_loop": "重定向循环", "blocked": "被拦截",
+    "parse_error": "解析失败", "network_error": "网络错误",
+}
+
+
+def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
+    """A short Chinese sentence of a finding's evidence."""
+    if rule in ("column.stale", "homepage.stale", "account.stale"):
+        last = ev.get("last_update") or ev.get("last_post")
+        limit = ev.get("limit_days")
+        if last:
+            text = f"最近更新 {last}，超过 {limit} 天未更新" if limit else f"最近更新 {last}"
+        else:
+            text = "无注明发布日期的信息，视为不更新"
+        if ev.get("due"):
+            text = f"最近更新 {last}，将于 {ev['due']} 后超期"
+        return text
+    if rule == "column.blank":
+        return "栏目自开设以来无任何信息"
+    if rule == "site.unavailable":
+        return f"探测 {ev.get('probes')} 次，失败 {ev.get('failures')} 次（{ev.get('ratio', 0):.1%}）"
+    if rule == "link.broken":
+        return f"{ev.get('url')}（{ev.get('error')}）"
+    return "；".join(f"{k}: {v}" for k, v in ev.items() if not isinstance(v, (list, dict)))
+
+
+def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: dt.date) -> dict[str, Any]:
+    """The digest's data: open findings and warnings per unit, plus fetch failures of the last crawl."""
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id))}
+    findings = list_findings(session, status=("open", "warning"))
+    by_unit: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for f in findings:
+        if f.severity == "operator":
+            continue
+        bucket = by_unit.setdefault(f.unit_id, {"problems": [], "warnings": []})
+        rule = catalogue.rules.get(f.rule)
+        row = {
+            "id": f.id,
+            "rule": f.rule,
+            "indicator": rule.indicator if rule else f.rule,
+            "severity": SEVERITY_LABELS.get(f.severity, f.severity),
+            "target": f.target,
+            "name": f.evidence.get("column") or f.evidence.get("account") or f.evidence.get("page") or "",
+            "evidence": describe_evidence(f.rule, f.evidence),
+            "first_seen": f.first_seen,
+            "last_seen": f.last_seen,
+            "days": (f.last_seen - f.first_seen).days + 1,
+        }
+        bucket["warnings" if f.status == "warning" else "problems"].append(row)
+    order = {u.id: i for i, u in enumerate(config.units)}
+    unit_rows = [
+        {"id": uid, "name": units[uid].name if uid in units else uid, **data}
+        for uid, data in sorted(by_unit.items(), key=lambda kv: order.get(kv[0], 10_000))
+    ]
+    latest = select(func.max(PageSnapshot.id)).group_by(PageSnapshot.column_id).scalar_subquery()
+    failures = []
+    for snap, col in session.execute(
+        select(PageSnapshot, ColumnRow)
+        .join(ColumnRow, ColumnRow.id == PageSnapshot.column_id)
+        .where(PageSnapshot.id.in_(latest), ColumnRow.active.is_(True),
+               PageSnapshot.status.not_in(("ok", "empty", "not_modified")))
+        .order_by(ColumnRow.unit_id, ColumnRow.id)
+    ):
+        failures.append({
+            "unit": units[col.unit_id].name if col.unit_id in units else col.unit_id,
+            "name": col.name, "url": col.url, "status": FETCH_LABELS.get(snap.status, snap.status),
+            "error": snap.error or "", "at": snap.fetched_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M"),
+        })
+    operator = [
+        {"unit": units[f.unit_id].name if f.unit_id in units else f.unit_id,
+         "indicator": catalogue.rules[f.rule].indicator if f.rule in catalogue.rules else f.rule,
+         "target": f.target, "evidence": describe_evidence(f.rule, f.evidence)}
+        for f in findings if f.severity == "operator"
+    ]
+    no_site = [{"id": u.id, "name": u.name} for u in config.units if not u.sites]
+    problems = sum(len(u["problems"]) for u in unit_rows)
+    warnings = sum(len(u["warnings"]) for u in unit_rows)
+    return {
+        "county": config.county,
+        "as_of": as_of,
+        "generated_at": dt.datetime.now(config.tz).strftime("%Y-%m-%d %H:%M"),
+        "units": unit_rows,
+        "problem_count": problems,
+        "warning_count": warnings,
+        "fetch_failures": failures,
+        "operator": operator,
+        "no_site": no_site,
+    }
+
+
+def write_digest(data: dict[str, Any], path: Path) -> Path:
+    """Render the digest to an HTML file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render("digest.html.j2", data), encoding="utf-8")
+    return path

@@ -1,0 +1,293 @@
+"""SQLAlchemy 2.0 models: roster, crawl runs, observations, findings and their history, sent notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "AccountRow",
+    "AccountSnapshot",
+    "Base",
+    "ColumnItem",
+    "ColumnRow",
+    "CrawlRun",
+    "Finding",
+    "FindingEvent",
+    "Notice",
+    "PageSnapshot",
+    "Probe",
+    "SiteRow",
+    "UTCDateTime",
+    "Unit",
+    "new_id",
+    "utcnow",
+]
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id() -> str:
+    """A new opaque id for findings and notices."""
+    return uuid.uuid4().hex[:16]
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware datetimes stored as UTC on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: govwatch stores timezone-aware datetimes only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a stable constraint naming convention (for migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Unit(Base):
+    """A monitored unit of the county."""
+
+    __tablename__ = "units"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    contacts: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sites: Mapped[list[SiteRow]] = relationship(back_populates="unit")
+
+
+class SiteRow(Base):
+    """A unit's website or its section of the portal."""
+
+    __tablename__ = "sites"
+    __table_args__ = (UniqueConstraint("unit_id", "url"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    name: Mapped[str | None] = mapped_column(String(200))
+    homepage_is_nav: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    unit: Mapped[Unit] = relationship(back_populates="sites")
+    columns: Mapped[list[ColumnRow]] = relationship(back_populates="site")
+
+
+class ColumnRow(Base):
+    """A watched page of a site: a column list page, or the site's homepage (role='homepage')."""
+
+    __tablename__ = "columns"
+    __table_args__ = (UniqueConstraint("site_id", "url"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="column")
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(2000))
+    category: Mapped[str | None] = mapped_column(String(30))
+    top_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    render: Mapped[str] = mapped_column(String(20), default="static")
+    extractor: Mapped[str] = mapped_column(String(40), default="auto")
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    site: Mapped[SiteRow] = relationship(back_populates="columns")
+
+
+class AccountRow(Base):
+    """A new-media account of a unit."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("unit_id", "platform", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    base_url: Mapped[str | None] = mapped_column(String(2000))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CrawlRun(Base):
+    """One execution of a stage (crawl, probe, check, run...)."""
+
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class PageSnapshot(Base):
+    """An observation of a column or homepage: fetch status and a summary of the items read."""
+
+    __tablename__ = "page_snapshots"
+    __table_args__ = (Index("ix_page_snapshots_column_fetched", "column_id", "fetched_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"))
+    fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(String(2000))
+    extractor: Mapped[str | None] = mapped_column(String(40))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    dated_count: Mapped[int] = mapped_column(Integer, default=0)
+    item_dates: Mapped[list[Any]] = mapped_column(default=list)
+    newest_date: Mapped[dt.date | None] = mapped_column(Date)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    info: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ColumnItem(Base):
+    """An item (article link) ever seen in a column, with when the crawler first and last saw it."""
+
+    __tablename__ = "column_items"
+    __table_args__ = (UniqueConstraint("column_id", "url"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(Text)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Probe(Base):
+    """An availability probe of a site's homepage."""
+
+    __tablename__ = "probes"
+    __table_args__ = (Index("ix_probes_site_at", "site_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AccountSnapshot(Base):
+    """An observation of a new-media account: status and its latest posts."""
+
+    __tablename__ = "account_snapshots"
+    __table_args__ = (Index("ix_account_snapshots_account_fetched", "account_id", "fetched_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    posts: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Finding(Base):
+    """A problem found by a check, kept across runs; nothing is ever deleted."""
+
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("rule", "unit_id", "target"), Index("ix_findings_status", "status"))
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    rule: Mapped[str] = mapped_column(String(40))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    target: Mapped[str] = mapped_column(String(2000))
+    severity: Mapped[str] = mapped_column(String(20))
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    first_seen: Mapped[dt.date] = mapped_column(Date)
+    last_seen: Mapped[dt.date] = mapped_column(Date)
+    seen_count: Mapped[int] = mapped_column(Integer, default=1)
+    rectified_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    events: Mapped[list[FindingEvent]] = relationship(back_populates="finding", order_by="FindingEvent.id")
+
+
+class FindingEvent(Base):
+    """One transition or sighting of a finding: who, when, why."""
+
+    __tablename__ = "finding_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(100), default="system")
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    finding: Mapped[Finding] = relationship(back_populates="events")
+
+
+class Notice(Base):
+    """A rendered notice or digest and its delivery; (unit, kind, period, channel) is sent once."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("unit_id", "kind", "period", "channel"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    unit_id: Mapped[str] = mapped_column(String(64), default="*")
+    kind: Mapped[str] = mapped_column(String(30))
+    period: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(30))
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column()

@@ -1,0 +1,175 @@
+"""Writing observations (page snapshots and their items) and reading them back for the checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from checks.base import (
+    AccountObs,
+    AccountView,
+    CheckInput,
+    ColumnView,
+    PageObs,
+    ProbeObs,
+    SiteView,
+    UnitView,
+)
+from storage.models import (
+    AccountRow,
+    AccountSnapshot,
+    ColumnItem,
+    ColumnRow,
+    PageSnapshot,
+    Probe,
+    SiteRow,
+    Unit,
+    utcnow,
+)
+
+__all__ = ["ItemRecord", "PageRecord", "load_check_input", "record_page"]
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """One list item as the crawler read it."""
+
+    title: str
+    url: str
+    date: dt.date | None = None
+    pinned: bool = False
+
+
+@dataclass
+class PageRecord:
+    """What the crawler observed on one watched page (column or homepage)."""
+
+    column_id: int
+    status: str
+    fetched_at: dt.datetime = field(default_factory=utcnow)
+    http_status: int | None = None
+    error: str | None = None
+    final_url: str | None = None
+    extractor: str | None = None
+    pages: int = 0
+    items: list[ItemRecord] = field(default_factory=list)
+    duration_ms: int | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def record_page(session: Session, rec: PageRecord, run_id: int | None = None) -> PageSnapshot:
+    """Store one page observation; its items update the column's item history (first/last seen)."""
+    unique: dict[str, ItemRecord] = {}
+    for item in rec.items:
+        unique.setdefault(item.url, item)
+    dates = sorted({i.date for i in unique.values() if i.date is not None})
+    snap = PageSnapshot(
+        run_id=run_id,
+        column_id=rec.column_id,
+        fetched_at=rec.fetched_at,
+        status=rec.status,
+        error=rec.error,
+        http_status=rec.http_status,
+        final_url=rec.final_url,
+        extractor=rec.extractor,
+        pages=rec.pages,
+        item_count=len(unique),
+        dated_count=sum(1 for i in unique.values() if i.date is not None),
+        item_dates=[d.isoformat() for d in dates],
+        newest_date=dates[-1] if dates else None,
+        duration_ms=rec.duration_ms,
+        info=rec.info,
+    )
+    session.add(snap)
+    if unique:
+        existing = {
+            ci.url: ci
+            for ci in session.scalars(
+                select(ColumnItem).where(ColumnItem.column_id == rec.column_id, ColumnItem.url.in_(list(unique)))
+            )
+        }
+        for url, item in unique.items():
+            row = existing.get(url)
+            if row is None:
+                session.add(
+                    ColumnItem(
+                        column_id=rec.column_id,
+                        url=url,
+                        title=item.title,
+                        date=item.date,
+                        pinned=item.pinned,
+                        first_seen=rec.fetched_at,
+                        last_seen=rec.fetched_at,
+                    )
+                )
+            else:
+                row.title, row.date, row.pinned, row.last_seen = item.title, item.date, item.pinned, rec.fetched_at
+    session.flush()
+    return snap
+
+
+def _latest_ids(session: Session, model: Any, key: Any) -> Any:
+    return select(func.max(model.id)).group_by(key).scalar_subquery()
+
+
+def load_check_input(
+    session: Session,
+    as_of: dt.date,
+    tz: dt.tzinfo,
+    *,
+    probe_days: int = 7,
+    account_history: int = 10,
+) -> CheckInput:
+    """Read the active roster and its latest observations into plain data for the checks."""
+    inp = CheckInput(as_of=as_of, tz=tz)
+    for u in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)):
+        inp.units[u.id] = UnitView(u.id, u.name, u.kind)
+    for s in session.scalars(select(SiteRow).where(SiteRow.active.is_(True)).order_by(SiteRow.id)):
+        if s.unit_id in inp.units:
+            inp.sites.append(SiteView(s.id, s.unit_id, s.url, s.homepage_is_nav))
+    site_ids = {s.id for s in inp.sites}
+    for c in session.scalars(select(ColumnRow).where(ColumnRow.active.is_(True)).order_by(ColumnRow.id)):
+        if c.site_id in site_ids:
+            inp.columns.append(ColumnView(c.id, c.unit_id, c.site_id, c.name, c.url, c.category, c.top_level, c.role))
+    col_ids = {c.id for c in inp.columns}
+    had_items = set(session.scalars(select(ColumnItem.column_id).distinct()))
+    latest = session.scalars(
+        select(PageSnapshot).where(PageSnapshot.id.in_(_latest_ids(session, PageSnapshot, PageSnapshot.column_id)))
+    )
+    for snap in latest:
+        if snap.column_id not in col_ids:
+            continue
+        inp.pages[snap.column_id] = PageObs(
+            column_id=snap.column_id,
+            fetched_at=snap.fetched_at,
+            status=snap.status,
+            item_count=snap.item_count,
+            item_dates=tuple(dt.date.fromisoformat(d) for d in snap.item_dates),
+            ever_had_items=snap.item_count > 0 or snap.column_id in had_items,
+            error=snap.error,
+            extractor=snap.extractor,
+        )
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tz)
+    start = end - dt.timedelta(days=probe_days)
+    for p in session.scalars(
+        select(Probe).where(Probe.at >= start, Probe.at < end, Probe.site_id.in_(site_ids)).order_by(Probe.at)
+    ):
+        inp.probes.setdefault(p.site_id, []).append(ProbeObs(p.site_id, p.at, p.ok, p.status, p.duration_ms))
+    for a in session.scalars(select(AccountRow).where(AccountRow.active.is_(True)).order_by(AccountRow.id)):
+        if a.unit_id in inp.units:
+            inp.accounts.append(AccountView(a.id, a.unit_id, a.platform, a.key, a.name))
+    for acc in inp.accounts:
+        rows = session.scalars(
+            select(AccountSnapshot)
+            .where(AccountSnapshot.account_id == acc.id)
+            .order_by(AccountSnapshot.id.desc())
+            .limit(account_history)
+        ).all()
+        inp.account_history[acc.id] = [
+            AccountObs(r.account_id, r.fetched_at, r.status, tuple(r.posts), r.error) for r in reversed(rows)
+        ]
+    return inp
