@@ -18,7 +18,7 @@ from storage.models import (
     Unit,
     utcnow,
 )
-from storage.observations import ItemRecord, PageRecord, load_check_input, record_page
+from storage.observations import ItemRecord, PageRecord, load_check_input, record_account, record_page
 from storage.roster import sync_roster
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "list_findings",
     "load_check_input",
     "normalize_url",
+    "record_account",
     "record_page",
     "sync_roster",
     "transition",

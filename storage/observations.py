@@ -31,7 +31,7 @@ from storage.models import (
     utcnow,
 )
 
-__all__ = ["ItemRecord", "PageRecord", "load_check_input", "record_page"]
+__all__ = ["ItemRecord", "PageRecord", "load_check_input", "record_account", "record_page"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,24 @@ def record_page(session: Session, rec: PageRecord, run_id: int | None = None) ->
     return snap
 
 
+def record_account(session: Session, account_id: int, obs: Any, run_id: int | None = None) -> AccountSnapshot:
+    """Store one account observation (a crawler.accounts.AccountObservation: status, posts, error)."""
+    posts = [p.to_dict() if hasattr(p, "to_dict") else dict(p) for p in obs.posts]
+    snap = AccountSnapshot(
+        run_id=run_id,
+        account_id=account_id,
+        fetched_at=obs.fetched_at or utcnow(),
+        status=obs.status,
+        error=obs.error,
+        http_status=obs.http_status,
+        post_count=len(posts),
+        posts=posts,
+    )
+    session.add(snap)
+    session.flush()
+    return snap
+
+
 def _latest_ids(session: Session, model: Any, key: Any) -> Any:
     return select(func.max(model.id)).group_by(key).scalar_subquery()
 
@@ -159,6 +177,9 @@ def load_check_input(
         select(Probe).where(Probe.at >= start, Probe.at < end, Probe.site_id.in_(site_ids)).order_by(Probe.at)
     ):
         inp.probes.setdefault(p.site_id, []).append(ProbeObs(p.site_id, p.at, p.ok, p.status, p.duration_ms))
+    from storage.links import load_link_obs
+
+    inp.links = load_link_obs(session, site_ids)
     for a in session.scalars(select(AccountRow).where(AccountRow.active.is_(True)).order_by(AccountRow.id)):
         if a.unit_id in inp.units:
             inp.accounts.append(AccountView(a.id, a.unit_id, a.platform, a.key, a.name))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 
+import lxml.html
+
 from .dates import date_from_url, find_date, normalize_text, parse_date
 from .page import SKIP_TAGS, parse_fragment
 
@@ -30,15 +32,21 @@ _ID_CLASS = re.compile(
 _CJK = r"\u4e00-\u9fff"
 # (priority, label): publication labels first, then bare 时间/日期, then document dates.
 _LABELS = (
-    (0, re.compile(r"(?:发布时间|发布日期|发稿时间|发表时间|发文时间|公开日期|发布于|上传时间|信息时间)\s*[:：]?\s*")),
+    (
+        0,
+        re.compile(
+            r"(?:发布时间|发布日期|发稿时间|发表时间|发文时间|公开日期|发布于|上传时间|信息时间)\s*[:：]?\s*"
+        ),
+    ),
     (1, re.compile(rf"(?<![{_CJK}])(?:时间|日期)\s*[:：]\s*")),
     (2, re.compile(r"(?:成文日期|印发日期|发文日期)\s*[:：]?\s*")),
 )
+_CHROME = re.compile(r"^(?:top|topbar|toolbar|nav|navbar|menu|footer|foot|bottom|copyright)$", re.I)
 _JS_PUBTIME = re.compile(r"pub_?time\s*=\s*['\"]([^'\"]{8,30})['\"]", re.I)
 _SHORT = 80
 
 
-def _meta_date(root) -> datetime.date | None:
+def _meta_date(root: lxml.html.HtmlElement) -> datetime.date | None:
     found: dict[str, datetime.date] = {}
     for meta in root.iter("meta"):
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
@@ -50,6 +58,19 @@ def _meta_date(root) -> datetime.date | None:
         if key in found:
             return found[key]
     return None
+
+
+def _in_page_chrome(el: lxml.html.HtmlElement) -> bool:
+    """``el`` is, sits in or holds the top bar, navigation or footer of the page."""
+    for node in (*el.iterancestors(), *el.iter()):
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag in ("nav", "footer"):
+            return True
+        tokens = re.split(r"[\s_\-]+", (node.get("class") or "") + " " + (node.get("id") or ""))
+        if any(_CHROME.match(t) for t in tokens if t):
+            return True
+    return False
 
 
 def _labelled(text: str, label: re.Pattern[str]) -> datetime.date | None:
@@ -78,7 +99,9 @@ def article_date(html: str, url: str) -> datetime.date | None:
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
             continue
-        if _ID_CLASS.match(el.get("id") or "") or any(_ID_CLASS.match(c) for c in (el.get("class") or "").split()):
+        if _ID_CLASS.match(el.get("id") or "") or any(
+            _ID_CLASS.match(c) for c in (el.get("class") or "").split()
+        ):
             d = parse_date(normalize_text(el.text_content()))
             if d is not None:
                 return d
@@ -89,14 +112,14 @@ def article_date(html: str, url: str) -> datetime.date | None:
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
             continue
         order += 1
-        if any(p is not None and p.tag in SKIP_TAGS for p in (el.getparent(),)):
-            continue
         text = normalize_text(el.text_content())
         if not text or len(text) > _SHORT:
             continue
         for priority, label in _LABELS:
             if best is not None and priority >= best[0]:
                 break
+            if priority == 1 and _in_page_chrome(el):
+                continue  # a bare 时间： in the top bar or footer is the clock, not the article
             d = _labelled(text, label)
             if d is not None:
                 best = (priority, order, d)

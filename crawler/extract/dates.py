@@ -7,7 +7,7 @@ import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["date_from_url", "find_date", "infer_year", "normalize_text", "parse_date"]
+__all__ = ["collapse_whitespace", "date_from_url", "find_date", "infer_year", "normalize_text", "parse_date"]
 
 _MIN_YEAR = 1900
 _MAX_YEAR = 2099
@@ -23,12 +23,26 @@ _FULL = re.compile(
 _COMPACT = re.compile(r"^\s*[\[【(（]?\s*((?:19|20)\d{2})(\d{2})(\d{2})\s*[\]】)）]?\s*$")
 # 二〇二一年九月六日 (成文日期 of official documents)
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0, "0": 0}
-_CN_FULL = re.compile(r"([〇零○O0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+_CN_FULL = re.compile(
+    r"([〇零○O0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
 # 09-06, 9/6 (year inferred); not "1-9月", not part of a longer number or a time
 _MONTH_DAY = re.compile(r"(?<![\d.:/-])(\d{1,2})([-/])(\d{1,2})(?![\d:/-]|\s*[月日号期年])")
 _MONTH_DAY_CN = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
-# 09.06 only when it is the whole text (otherwise it is a decimal number)
-_MONTH_DAY_DOT = re.compile(r"^\s*[\[【(（]?\s*(\d{1,2})\.(\d{1,2})\s*[\]】)）]?\s*$")
+# 21-09-06: a two-digit year (20yy), all parts two digits, same separator twice
+_SHORT_YEAR = re.compile(r"(?<![\d.:/-])(\d{2})([-/.])(\d{2})\2(\d{2})(?![\d:/-])")
+# 今天 10:30, 昨天, 3小时前 (relative to ``today``), only as the whole text
+_RELATIVE = re.compile(
+    r"^\s*[\[【(（]?\s*(今天|今日|昨天|昨日|前天|刚刚|(\d+)\s*(分钟|小时|天)前)\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*[\]】)）]?\s*$"
+)
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "刚刚": 0, "昨天": 1, "昨日": 1, "前天": 2}
+# 09.06 (two digits each) only when it is the whole text; otherwise it is a decimal number
+_MONTH_DAY_DOT = re.compile(r"^\s*[\[【(（]?\s*(\d{2})\.(\d{2})\s*[\]】)）]?\s*$")
+
+
+def collapse_whitespace(text: str) -> str:
+    """Collapse runs of whitespace (including ideographic and no-break spaces) to one space."""
+    return " ".join(text.replace("\u3000", " ").split())
 
 
 def normalize_text(text: str) -> str:
@@ -93,6 +107,18 @@ def find_date(text: str, *, today: datetime.date | None = None) -> tuple[datetim
         if found is not None:
             return found, m.start(), m.end()
     rest = "".join(masked)
+    for m in _SHORT_YEAR.finditer(rest):
+        found = _make(2000 + int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        if found is not None:
+            return found, m.start(), m.end()
+    if today is not None:
+        m = _RELATIVE.match(text)
+        if m:
+            if m.group(2):
+                days = int(m.group(2)) if m.group(3) == "天" else 0
+            else:
+                days = _RELATIVE_DAYS[m.group(1)]
+            return today - datetime.timedelta(days=days), m.start(1), m.end(1)
     candidates: list[tuple[int, int, int, int]] = []
     for m in _MONTH_DAY.finditer(rest):
         candidates.append((m.start(), m.end(), int(m.group(1)), int(m.group(3))))
@@ -114,9 +140,10 @@ def parse_date(text: str, *, today: datetime.date | None = None) -> datetime.dat
     """The first valid date in ``text``.
 
     Understands 2021-09-06, 2021/9/6, 2021.09.06, 2021年9月6日, 二〇二一年九月六日, 20210906 (alone),
-    bracketed forms such as [2021-09-06] or 【09-06】, dates followed by a time, and month-day forms
-    (09-06, 9/6, 9月6日, 09.06 alone) whose year is inferred from ``today``: the latest such date not
-    after ``today``. Without ``today`` a date lacking its year gives None. Impossible dates give None.
+    21-09-06, bracketed forms such as [2021-09-06] or 【09-06】, dates followed by a time, and, using
+    ``today``, month-day forms (09-06, 9/6, 9月6日, 09.06 alone; the year is that of the latest such
+    date not after ``today``) and relative ones (今天, 昨天, 3天前, 2小时前). Without ``today`` those
+    give None. Impossible dates give None.
     """
     found = find_date(text, today=today)
     return found[0] if found else None

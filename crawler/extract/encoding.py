@@ -99,7 +99,7 @@ def _mostly_utf8(body: bytes) -> str | None:
     return None
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+def decode_html(body: bytes, content_type: str | bytes | None = None) -> tuple[str, str]:
     """Decode a page body; return ``(text, encoding used)``.
 
     Order: byte-order mark, then the HTTP ``charset``, then ``<meta charset>`` /

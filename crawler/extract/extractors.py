@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import parsel
 
-from .dates import date_from_url, normalize_text, parse_date
+from .dates import collapse_whitespace, date_from_url, normalize_text, parse_date
 from .model import ExtractResult, ListItem
 from .page import Block, Page, clean_title, is_followable
 from .pagination import find_pagination
@@ -34,22 +34,36 @@ _FILL_SCRIPT = re.compile(
     r"\$\.(?:ajax|get|post|getJSON)\b|\bfetch\s*\(|XMLHttpRequest|\baxios\b|\.innerHTML\s*[+]?=|"
     r"\.html\s*\(|\.append\s*\(|\btemplate\s*\(|laytpl|artTemplate|\brender\s*\(|new\s+Vue\b|createApp\s*\(",
 )
-_LISTY = re.compile(r"list|news|con|data|item|result|info|article|wz|lb|xxgk|tab|notice|gg|dt", re.I)
-_PAGERY = re.compile(r"page|pager|fenye|pagination|paging|fy", re.I)
+_WRITE_LINK = re.compile(r"document\.write(?:ln)?\s*\([^;]*<a\s[^;]*href", re.I | re.S)
+_LIST_TOKEN = re.compile(
+    r"^(?:\w*list\w*|news\w*|con|content|data\w*|items?|results?|info\w*|article\w*|wz\w*|lb|xxgk\w*|"
+    r"notice\w*|tzgg|gzdt|zwdt|dtxx|records?)$",
+    re.I,
+)
+_PAGERY = re.compile(r"page|pager|fenye|pagination|paging|^fy$", re.I)
+_TOKENS = re.compile(r"[\s_\-]+")
 _ARTICLE_LIKE_URL = re.compile(r"/(?:col|column|channel|lm)/|(?:/|index\.s?html?|default\.\w+)$", re.I)
 
 
 def has_blank_marker(page: Page) -> bool:
     """The page says the column is empty (暂无信息, 暂无数据, 没有记录 ...)."""
-    return bool(_BLANK_MARKER.search(page.text))
+    if "blank_marker" not in page._cache:
+        page._cache["blank_marker"] = bool(_BLANK_MARKER.search(page.text))
+    return page._cache["blank_marker"]
 
 
 def is_script_built(page: Page) -> bool:
     """The page holds an empty list container that its scripts fill in the browser."""
     html = page.html
-    if re.search(r"\{\{\s*[\w.$\[\]]+\s*\}\}", html) and re.search(r"\bv-for=|\bng-repeat=|\bx-for=|:href=", html):
+    if re.search(r"\{\{\s*[\w.$\[\]]+\s*\}\}", html) and re.search(
+        r"\bv-for=|\bng-repeat=|\bx-for=|:href=", html
+    ):
         return True
-    scripts = " ".join(s.text or "" for s in page.root.iter("script") if not s.get("src"))
+    inline = [s.text or "" for s in page.root.iter("script") if not s.get("src")]
+    writes = sum(1 for s in inline if _WRITE_LINK.search(s))
+    if writes >= 3:
+        return True  # the entries themselves are document.write()n
+    scripts = " ".join(inline)
     template = re.search(r"<script[^>]+type=[\"']text/(?:html|template|x-template)[\"']", html, re.I)
     if not (_FILL_SCRIPT.search(scripts) or template):
         return False
@@ -83,14 +97,16 @@ def _result(name: str, page: Page, block: Block | None) -> ExtractResult:
 
 def has_empty_list(page: Page) -> bool:
     """The page holds a list container (ul, tbody, div.list ...) with nothing in it."""
-    return bool(_empty_list_containers(page))
+    if "empty_list" not in page._cache:
+        page._cache["empty_list"] = bool(_empty_list_containers(page))
+    return page._cache["empty_list"]
 
 
 def _empty_list_containers(page: Page) -> list:
     found = []
     for el in page.root.iter("ul", "ol", "tbody", "table", "div", "dl", "section"):
-        ident = (el.get("id") or "") + " " + (el.get("class") or "")
-        if not ident.strip() or not _LISTY.search(ident) or _PAGERY.search(ident):
+        tokens = [t for t in _TOKENS.split((el.get("id") or "") + " " + (el.get("class") or "")) if t]
+        if not any(_LIST_TOKEN.match(t) for t in tokens) or any(_PAGERY.search(t) for t in tokens):
             continue
         if any(isinstance(c.tag, str) and c.tag not in ("script", "style") for c in el):
             continue
@@ -102,8 +118,18 @@ def _empty_list_containers(page: Page) -> list:
 
 def _dated_block(page: Page, key: str) -> Block | None:
     """Best main-content block; a navigation/sidebar block only when nothing says the column is empty."""
+    memo = page._cache.setdefault("dated_block", {})
+    if key not in memo:
+        memo[key] = _choose_block(page, key)
+    return memo[key]
+
+
+def _choose_block(page: Page, key: str) -> Block | None:
     block = page.best_block(key)
     if block is not None:
+        prefix = page.column_prefix
+        if prefix and has_blank_marker(page) and not any(r.url.startswith(prefix) for r in block.items):
+            return None  # the column says it is empty; these links belong to some other box
         return block
     block = page.best_block(key, noisy=True)
     if block is None or has_blank_marker(page) or has_empty_list(page):
@@ -243,9 +269,9 @@ class SelectorsExtractor(Extractor):
                 title_attr = anchors[0].attrib.get("title", "")
             if not is_followable(href):
                 continue
-            title = normalize_text(title)
+            title = collapse_whitespace(title)
             if title_attr and (not title or title.endswith(("…", "...", ".."))):
-                title = normalize_text(title_attr)
+                title = collapse_whitespace(title_attr)
             url = page.absolute(href or "")
             date = None
             source = None

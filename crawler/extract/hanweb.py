@@ -21,15 +21,27 @@ _TOTAL_JS = re.compile(r"\btotalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
 _PER_PAGE = re.compile(r"\bperPage\s*[:=]\s*['\"]?(\d+)", re.I)
 _GROUP_SIZE = re.compile(r"\bgroupSize\s*[:=]\s*['\"]?(\d+)", re.I)
 _PROXY_URL = re.compile(r"\bproxyUrl\s*:\s*['\"]([^'\"]+)['\"]", re.I)
-_PARAM_OBJ = re.compile(r"\bparam_\w*\s*=\s*\{([^{}]*)\}", re.S)
+_PARAM_OBJ = re.compile(r"(?:\bparam_\w*\s*=|\bajaxParam\s*:)\s*\{([^{}]*)\}", re.S)
 _KV = re.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([^,}\s]+))")
 _DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
-_PARAM_ORDER = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname", "permissiontype")
+_PARAM_ORDER = (
+    "col",
+    "appid",
+    "webid",
+    "path",
+    "columnid",
+    "sourceContentType",
+    "unitid",
+    "webname",
+    "permissiontype",
+)
 
 
 def datastore_records(html: str) -> list[str]:
     """The HTML fragments of the ``<record>`` entries of a Hanweb datastore."""
-    return [(m.group(1) if m.group(1) is not None else m.group(2) or "").strip() for m in _RECORD.finditer(html)]
+    return [
+        (m.group(1) if m.group(1) is not None else m.group(2) or "").strip() for m in _RECORD.finditer(html)
+    ]
 
 
 def _params(html: str) -> tuple[dict[str, str], str | None]:
@@ -70,7 +82,11 @@ class HanwebExtractor(Extractor):
 
     def score(self, page: Page) -> float:
         html = page.html
-        return 0.95 if _DATASTORE.search(html) and ("<record" in html.lower() or "<recordset" in html.lower()) else 0.0
+        return (
+            0.95
+            if _DATASTORE.search(html) and ("<record" in html.lower() or "<recordset" in html.lower())
+            else 0.0
+        )
 
     def extract(self, page: Page) -> ExtractResult:
         items: list[ListItem] = []

@@ -7,18 +7,30 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
 
-from .dates import date_from_url, find_date, normalize_text
+from .dates import collapse_whitespace, date_from_url, find_date, normalize_text
 from .model import ListItem, Selectors
 
 __all__ = ["Block", "Page", "Row", "absolute_url", "clean_title", "is_followable", "parse_fragment"]
 
 SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea", "iframe", "svg"}
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "select",
+        "option",
+        "textarea",
+        "iframe",
+        "svg",
+    }
 )
 _BAD_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|data:|vbscript:|#|$)", re.I)
 _NOISE_TOKEN = re.compile(
@@ -29,12 +41,44 @@ _NOISE_TOKEN = re.compile(
     re.I,
 )
 _NOISE_TAGS = frozenset({"nav", "header", "footer", "aside"})
+_WRAPPER_TAGS = frozenset({"div", "ul", "ol", "table", "form", "dl", "section", "nav", "header", "footer"})
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 _PAGER_WORDS = frozenset(
     {
-        "首页", "上一页", "下一页", "尾页", "末页", "上页", "下页", "最后一页", "第一页", "前一页", "后一页",
-        "更多", "more", "更多>>", "更多>", ">>", "<<", ">", "<", "next", "prev", "previous", "last", "first",
-        "跳转", "go", "确定", "返回", "返回顶部", "打印", "关闭", "关闭窗口", "设为首页", "加入收藏",
+        "首页",
+        "上一页",
+        "下一页",
+        "尾页",
+        "末页",
+        "上页",
+        "下页",
+        "最后一页",
+        "第一页",
+        "前一页",
+        "后一页",
+        "更多",
+        "more",
+        "更多>>",
+        "更多>",
+        ">>",
+        "<<",
+        ">",
+        "<",
+        "next",
+        "prev",
+        "previous",
+        "last",
+        "first",
+        "跳转",
+        "go",
+        "确定",
+        "返回",
+        "返回顶部",
+        "打印",
+        "关闭",
+        "关闭窗口",
+        "设为首页",
+        "加入收藏",
     }
 )
 _PIN_TEXT = re.compile(r"^\s*[\[【(（]?\s*置顶\s*[\]】)）]?\s*[:：]?\s*")
@@ -46,6 +90,8 @@ _DATE_NOISE = re.compile(
 )
 _YEAR_MONTH = re.compile(r"^\s*((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*月?\s*$")
 _DAY = re.compile(r"^\s*(\d{1,2})\s*日?\s*$")
+_YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
+_MONTH_DAY_ONLY = re.compile(r"^\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _PIN_CLASS = re.compile(r"^(?:top|istop|is-top|is_top|settop|zhiding|zd|ding|sticky|pinned)$", re.I)
 MIN_TITLE = 4
 MAX_ROW_ANCHORS = 3
@@ -67,7 +113,7 @@ def absolute_url(base: str, href: str) -> str:
 
 def clean_title(text: str) -> str:
     """Whitespace-normalised title without pinned markers or leading bullets."""
-    text = normalize_text(text)
+    text = collapse_whitespace(text)
     text = _PIN_TEXT.sub("", text)
     text = _LEADING_BULLETS.sub("", text)
     return text.strip()
@@ -132,11 +178,13 @@ class Row:
     url_date: datetime.date | None
     pinned: bool
 
-    @property
+    @cached_property
     def is_item(self) -> bool:
         """Looks like an article entry (not a pager or a short navigation name)."""
         t = self.title
-        return len(t) >= MIN_TITLE and t.lower() not in _PAGER_WORDS and not re.fullmatch(r"[\d\s\[\]<>»«.]+", t)
+        return (
+            len(t) >= MIN_TITLE and t.lower() not in _PAGER_WORDS and not re.fullmatch(r"[\d\s\[\]<>»«.]+", t)
+        )
 
     def to_item(self) -> ListItem:
         """The public item, with the visible date preferred over the URL date."""
@@ -156,7 +204,7 @@ class Block:
     noisy: bool = False
     order: int = 0
 
-    @property
+    @cached_property
     def items(self) -> list[Row]:
         """The rows that look like entries."""
         return [r for r in self.rows if r.is_item]
@@ -202,6 +250,15 @@ class Page:
         body = self.root.find("body")
         return normalize_text(" ".join(_text_segments(body if body is not None else self.root)))
 
+    @cached_property
+    def column_prefix(self) -> str | None:
+        """The page's directory (scheme, host and path up to the last /) unless it is the site root."""
+        parts = urlsplit(self.url)
+        directory = parts.path[: parts.path.rfind("/") + 1]
+        if not parts.netloc or directory in ("", "/"):
+            return None
+        return f"{parts.scheme}://{parts.netloc}{directory}"
+
     def absolute(self, href: str) -> str:
         """Absolute URL of a link on this page."""
         return absolute_url(self.base_url, href)
@@ -228,30 +285,35 @@ class Page:
                 if d is not None:
                     inner_dates.add(sub)
                     inner_date = inner_date or d
-            text = normalize_text(" ".join(_text_segments(a, inner_dates)))
-            attr = normalize_text(a.get("title") or "")
+            text = collapse_whitespace(" ".join(_text_segments(a, inner_dates)))
+            attr = collapse_whitespace(a.get("title") or "")
             if not text:
                 img = next(iter(a.iter("img")), None)
-                text = attr or (normalize_text(img.get("alt") or "") if img is not None else "")
+                text = attr or (collapse_whitespace(img.get("alt") or "") if img is not None else "")
             elif attr and text.endswith(_TRUNCATED):
                 text = attr
             title = clean_title(text)
             if best is None or len(title) > best[0]:
                 best = (len(title), a, title, inner_dates, inner_date)
-        assert best is not None
+        if best is None:
+            return None
         _, anchor, title, _inner, inner_date = best
         url = self.absolute(anchor.get("href") or "")
 
-        # Visible date outside the title link, then inside it, then trailing the title text.
+        # A table column headed 发布日期 wins; then the visible date outside the title link, then
+        # inside it, then trailing the title text, then in the following siblings.
+        list_date = self._table_column_date(el) if el.tag == "tr" else None
         outside = [s for s in _text_segments(el, {anchor}) if s.strip()] if el is not anchor else []
         if el is anchor and el.tail and el.tail.strip():
             outside.append(el.tail)
-        list_date = self._date_from_segments(outside)
+        if list_date is None:
+            list_date = self._date_from_segments(outside)
         if list_date is None and inner_date is not None:
             list_date = inner_date
         if list_date is None:
             found = find_date(title, today=today)
-            if found is not None and found[2] >= len(title) - 1 and found[1] > 0:
+            same_length = len(normalize_text(title)) == len(title)
+            if found is not None and same_length and found[2] >= len(title) - 1 and found[1] > 0:
                 list_date = found[0]
                 title = clean_title(title[: found[1]].rstrip(" -_|[【(（"))
         if list_date is None and following:
@@ -270,15 +332,45 @@ class Page:
         pinned = self._pinned(el)
         return Row(el, title, url, list_date, date_from_url(url), pinned)
 
+    def _table_column_date(self, tr: lxml.html.HtmlElement) -> datetime.date | None:
+        table = next((p for p in tr.iterancestors("table")), None)
+        if table is None:
+            return None
+        cache = self._cache.setdefault("table_cols", {})
+        if table not in cache:
+            cache[table] = None
+            for row in table.iter("tr"):
+                cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+                if not cells or any(is_followable(a.get("href")) for a in row.iter("a")):
+                    continue
+                labels = [normalize_text(c.text_content()) for c in cells]
+                if not any(c.tag == "th" for c in cells) and not any(
+                    ("日期" in t or "时间" in t) for t in labels
+                ):
+                    continue
+                for i, text in enumerate(labels):
+                    if "发布" in text and ("日期" in text or "时间" in text):
+                        cache[table] = i
+                        break
+                break
+        index = cache[table]
+        if index is None:
+            return None
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        if index >= len(cells):
+            return None
+        found = find_date(normalize_text(cells[index].text_content()), today=self.today)
+        return found[0] if found else None
+
     def _date_from_segments(self, segments: list[str]) -> datetime.date | None:
         if not segments:
             return None
         joined = normalize_text(" ".join(segments))
-        d = find_date(joined, today=self.today)
+        d = find_date(joined)  # dates with their year first
         if d is not None:
             return d[0]
         # Split layouts: <span>06</span><em>2021-09</em>
-        ym = day = None
+        ym = day = year = md = None
         for seg in segments:
             seg = normalize_text(seg)
             m = _YEAR_MONTH.match(seg)
@@ -288,11 +380,24 @@ class Page:
             m = _DAY.match(seg)
             if m and day is None:
                 day = int(m.group(1))
-        if ym and day:
-            try:
-                return datetime.date(ym[0], ym[1], day)
-            except ValueError:
-                return None
+                continue
+            m = _YEAR.match(seg)
+            if m and year is None:
+                year = int(m.group(1))
+                continue
+            m = _MONTH_DAY_ONLY.match(seg)
+            if m and md is None:
+                md = (int(m.group(1)), int(m.group(2)))
+        for y, mo, d in ((ym and ym[0], ym and ym[1], day), (year, md and md[0], md and md[1])):
+            if y and mo and d:
+                try:
+                    return datetime.date(y, mo, d)
+                except ValueError:
+                    continue
+        if self.today is not None:
+            d = find_date(joined, today=self.today)
+            if d is not None:
+                return d[0]
         return None
 
     @staticmethod
@@ -309,16 +414,26 @@ class Page:
                     return True
         return "置顶" in "".join(_text_segments(el))[:40]
 
-    def _noisy(self, el: lxml.html.HtmlElement) -> bool:
-        node: lxml.html.HtmlElement | None = el
-        while node is not None and isinstance(node.tag, str):
-            if node.tag in _NOISE_TAGS:
-                return True
-            tokens = _TOKEN_SPLIT.split((node.get("class") or "") + " " + (node.get("id") or ""))
-            if any(_NOISE_TOKEN.match(t) for t in tokens if t):
-                return True
-            node = node.getparent()
-        return False
+    @staticmethod
+    def _self_noisy(node: lxml.html.HtmlElement) -> bool:
+        if node.tag in _NOISE_TAGS:
+            return True
+        tokens = _TOKEN_SPLIT.split((node.get("class") or "") + " " + (node.get("id") or ""))
+        return any(_NOISE_TOKEN.match(t) for t in tokens if t)
+
+    @staticmethod
+    def _is_wrapper(node: lxml.html.HtmlElement) -> bool:
+        """Holds block structure (a page region rather than one list row)."""
+        return any(isinstance(d.tag, str) and d.tag in _WRAPPER_TAGS for d in node.iterdescendants())
+
+    def _noisy(self, el: lxml.html.HtmlElement | None) -> bool:
+        """``el`` or one of its ancestors is navigation, header, footer or sidebar (memoised)."""
+        if el is None or not isinstance(el.tag, str):
+            return False
+        memo = self._cache.setdefault("noisy", {})
+        if el not in memo:
+            memo[el] = self._self_noisy(el) or self._noisy(el.getparent())
+        return memo[el]
 
     @cached_property
     def blocks(self) -> list[Block]:
@@ -335,13 +450,22 @@ class Page:
                 node = node.getparent()
         raw: list[tuple[lxml.html.HtmlElement, str, list[Row]]] = []
         for container in root.iter():
-            if not isinstance(container.tag, str) or container.tag in SKIP_TAGS or counts.get(container, 0) == 0:
+            if (
+                not isinstance(container.tag, str)
+                or container.tag in SKIP_TAGS
+                or counts.get(container, 0) == 0
+            ):
                 continue
             children = [c for c in container if isinstance(c.tag, str) and c.tag not in SKIP_TAGS]
             by_tag: dict[str, list[Row]] = defaultdict(list)
             for i, child in enumerate(children):
                 n = counts.get(child, 0)
-                if n == 0 or n > 6:
+                if (
+                    n == 0
+                    or n > 6
+                    or (child.get("class") or child.get("id") or child.tag in _NOISE_TAGS)
+                    and (self._self_noisy(child) and self._is_wrapper(child))
+                ):
                     continue
                 row = self.build_row(child, children[i + 1 :])
                 if row is not None:
@@ -370,6 +494,12 @@ class Page:
         """The block with the most entries of the given kind ("dated", "url_dated", "any_dated" or
         "items") among the main-content blocks, or among the noisy ones (navigation, header, footer,
         sidebar) when ``noisy``."""
+        memo = self._cache.setdefault("best_block", {})
+        if (key, noisy) not in memo:
+            memo[key, noisy] = self._best_block(key, noisy)
+        return memo[key, noisy]
+
+    def _best_block(self, key: str, noisy: bool) -> Block | None:
 
         def count(b: Block) -> int:
             if key == "dated":
@@ -380,15 +510,19 @@ class Page:
                 return sum(1 for r in b.items if r.list_date or r.url_date)
             return len(b.items)
 
+        prefix = self.column_prefix
         best: Block | None = None
         best_key: tuple = ()
         for b in self.blocks:
             if b.noisy != noisy:
                 continue
             n = count(b)
-            if n == 0:
-                continue
-            k = (n, len(b.items), -len(b.containers), -b.order)
+            if n == 0 or (key != "items" and n * 2 < len(b.items)):
+                continue  # a list carries a date on most of its entries
+            # Entries filed under the column's own directory count double: a site-wide "latest"
+            # box beside the list links elsewhere.
+            affinity = sum(1 for r in b.items if prefix and r.url.startswith(prefix)) if prefix else 0
+            k = (n + min(affinity, n), n / len(b.items), -len(b.containers), len(b.items), -b.order)
             if best is None or k > best_key:
                 best, best_key = b, k
         return best

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 from .dates import normalize_text
@@ -15,7 +16,19 @@ MAX_PAGES = 1000
 
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^()]*)\)", re.I)
 _JS_VAR = r"(?:var|let|const)?\s*{name}\s*=\s*['\"]?(\d+)"
-_NEXT_WORDS = {"下一页", "下页", "后页", "下一页>", "下一页>>", "下一页»", "next", "next>", "next»", "›", "后一页"}
+_NEXT_WORDS = {
+    "下一页",
+    "下页",
+    "后页",
+    "下一页>",
+    "下一页>>",
+    "下一页»",
+    "next",
+    "next>",
+    "next»",
+    "›",
+    "后一页",
+}
 _LAST_WORDS = {"尾页", "末页", "最后一页", "最后页", "last", "尾页>>", "末页>>"}
 _TOTAL_PATTERNS = (
     re.compile(r"共\s*(\d+)\s*页"),
@@ -119,6 +132,7 @@ def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[s
     exclude = exclude or set()
     current_url = page.url
     host = urlsplit(page.url).netloc
+    prefix = page.column_prefix
     numbered: dict[int, str] = {}
     next_url: str | None = None
     for a in page.root.iter("a"):
@@ -129,8 +143,9 @@ def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[s
         if url in exclude or urlsplit(url).netloc != host or url == current_url:
             continue
         text = normalize_text(a.text_content()).strip("[]【】 ").lower()
-        if re.fullmatch(r"\d{1,4}", text):
-            numbered.setdefault(int(text), url)
+        if re.fullmatch(r"\d{1,4}", text) and not re.fullmatch(r"(?:19|20)\d\d", text):  # not year tabs
+            if prefix is None or url.startswith(prefix):  # pages of this list live beside it
+                numbered.setdefault(int(text), url)
         elif text in _NEXT_WORDS and next_url is None:
             next_url = url
     text = page.text
@@ -140,6 +155,12 @@ def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[s
         if m and int(m.group(2)) > 0:
             total = -(-int(m.group(1)) // int(m.group(2)))
     current = _first_int(_CURRENT_PATTERNS, text) or 1
+    # Bare numbered links are a pager only beside other pager evidence (a next link, a page count,
+    # or a run of consecutive numbers).
+    if numbered and next_url is None and total is None:
+        numbers = sorted(numbered)
+        if not any(b == a + 1 for a, b in pairwise(numbers)):
+            numbered = {}
     if total is not None and total > current:
         known = sorted((n, u) for n, u in numbered.items() if n > current)
         if not known and next_url:

@@ -1,0 +1,1 @@
+"""Tests of the new-media account adapters (crawler.accounts)."""
