@@ -25,12 +25,19 @@ def check(*rule_ids: str) -> Callable[[CheckFn], CheckFn]:
 
 
 def run_checks(inp: CheckInput, catalogue: Catalogue, rules: Iterable[str] | None = None) -> list[Outcome]:
-    """Run every registered check whose rules are enabled (and selected); outcomes of disabled rules are dropped."""
+    """Run every registered check whose rules are enabled (and selected); outcomes of disabled rules, and of
+    rules that do not apply to the unit's kind, are dropped."""
     wanted = set(rules) if rules is not None else None
     out: list[Outcome] = []
     for fn, rule_ids in CHECKS.items():
         active = [r for r in rule_ids if catalogue.enabled(r) and (wanted is None or r in wanted)]
         if not active:
             continue
-        out.extend(o for o in fn(inp, catalogue) if o.rule in active)
+        for o in fn(inp, catalogue):
+            if o.rule not in active:
+                continue
+            unit = inp.units.get(o.unit_id)
+            if unit is not None and not catalogue.rules[o.rule].applies(unit.kind):
+                continue  # the rule is not judged for this kind of unit (catalogue ``applies_to``)
+            out.append(o)
     return out

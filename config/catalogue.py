@@ -12,9 +12,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from config.schema import CATEGORIES
 
-__all__ = ["Catalogue", "CategoryRule", "NamePattern", "RuleDef", "Window", "add_months"]
+__all__ = [
+    "Catalogue",
+    "CategoryRule",
+    "NamePattern",
+    "RuleDef",
+    "ScoringConfig",
+    "Window",
+    "YearWindow",
+    "add_months",
+]
 
 Severity = Literal["veto", "deduction", "warning", "operator"]
+ObjectType = Literal["site", "column", "account", "unit", "link"]
+UnitKind = Literal["devzone", "township", "department", "vertical"]
+_MONTH_DAY_RE = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 _WINDOW_RE = re.compile(r"^\s*(\d+)\s*([dmy])\s*$")
 
 
@@ -110,20 +122,106 @@ class NamePattern(_Strict):
 
 
 class RuleDef(_Strict):
-    """One indicator of the catalogue, as the official text names it."""
+    """One indicator of the catalogue, as the official text names it.
+
+    ``points`` is deducted per occurrence and ``cap`` bounds the indicator's total; ``applies_to``
+    limits the rule to some unit kinds (empty = every unit); ``not_after`` names rules under which an
+    object already counted is not deducted again under this one (no double counting); ``part`` says
+    whether the indicator belongs to the website or the new-media part of a unit's score.
+    """
 
     indicator: str
     text: str = ""
     severity: Severity
-    object: Literal["site", "column", "account", "unit", "link"]
+    object: ObjectType
     enabled: bool = True
     points: float = Field(default=0.0, ge=0)
     cap: float | None = Field(default=None, ge=0)
     window: Window | None = None
     warn_lead_days: int | None = Field(default=None, ge=0)
     thresholds: dict[str, float] = Field(default_factory=dict)
+    applies_to: list[UnitKind] = Field(default_factory=list)
+    not_after: list[str] = Field(default_factory=list)
+    part: Literal["site", "account"] | None = None
 
     _w = field_validator("window", mode="before")(classmethod(lambda cls, v: _window(v)))
+
+    @property
+    def score_part(self) -> str:
+        """``site`` or ``account``: which part of a unit's score the indicator belongs to."""
+        return self.part or ("account" if self.object == "account" else "site")
+
+    def applies(self, unit_kind: str) -> bool:
+        """Whether the rule is judged for a unit of this kind."""
+        return not self.applies_to or unit_kind in self.applies_to
+
+
+def _month_day(v: Any) -> tuple[int, int]:
+    if isinstance(v, (tuple, list)) and len(v) == 2:
+        month, day = int(v[0]), int(v[1])
+    else:
+        m = _MONTH_DAY_RE.match(str(v).strip())
+        if not m:
+            raise ValueError(f"not a month-day (use MM-DD, e.g. 11-30): {v!r}")
+        month, day = int(m.group(1)), int(m.group(2))
+    try:
+        dt.date(2020, month, day)  # a leap year: 02-29 is allowed
+    except ValueError:
+        raise ValueError(f"not a day of the year: {v!r}") from None
+    return month, day
+
+
+class YearWindow(_Strict):
+    """The default monitoring period of any year, as month-days (``01-01`` to ``11-30``)."""
+
+    start: tuple[int, int] = (1, 1)
+    end: tuple[int, int] = (11, 30)
+
+    _md = field_validator("start", "end", mode="before")(classmethod(lambda cls, v: _month_day(v)))
+
+    def for_year(self, year: int) -> tuple[dt.date, dt.date]:
+        """The period's first and last day in ``year``."""
+        def day(md: tuple[int, int]) -> dt.date:
+            last = calendar.monthrange(year, md[0])[1]
+            return dt.date(year, md[0], min(md[1], last))
+
+        return day(self.start), day(self.end)
+
+
+class ScoringConfig(_Strict):
+    """How the year-end score of a unit is made (every number here is county-settable)."""
+
+    base: float = Field(default=100.0, gt=0)
+    pass_line: float = Field(default=60.0, ge=0)
+    veto_score: dict[Literal["site", "account"], float] = Field(
+        default_factory=lambda: {"site": 0.0, "account": 59.0}
+    )
+    weights: dict[Literal["site", "account"], float] | None = None
+    monitoring: YearWindow = Field(default_factory=YearWindow)
+    appeal_working_days: int = Field(default=3, ge=1, le=30)
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        if set(v) != {"site", "account"}:
+            raise ValueError("weights need both site and account (e.g. {site: 30, account: 70})")
+        if any(w < 0 for w in v.values()) or sum(v.values()) <= 0:
+            raise ValueError("weights must be non-negative and not both zero")
+        return v
+
+    @model_validator(mode="after")
+    def _veto_below_pass(self) -> ScoringConfig:
+        for part, score in self.veto_score.items():
+            if not 0 <= score < self.pass_line:
+                raise ValueError(
+                    f"veto_score.{part} = {score} must be at least 0 and below pass_line {self.pass_line}"
+                    " (a veto fails the object)"
+                )
+        if self.pass_line > self.base:
+            raise ValueError(f"pass_line {self.pass_line} is above base {self.base}")
+        return self
 
 
 class Catalogue(_Strict):
@@ -133,6 +231,7 @@ class Catalogue(_Strict):
     categories: dict[str, CategoryRule]
     category_names: list[NamePattern]
     rules: dict[str, RuleDef]
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
 
     @field_validator("categories")
     @classmethod
@@ -141,6 +240,16 @@ class Catalogue(_Strict):
         if unknown:
             raise ValueError(f"unknown categories {unknown}; allowed: {', '.join(CATEGORIES)}")
         return v
+
+    @model_validator(mode="after")
+    def _references(self) -> Catalogue:
+        for rid, rule in self.rules.items():
+            for other in rule.not_after:
+                if other not in self.rules:
+                    raise ValueError(f"rules.{rid}.not_after names an unknown rule {other!r}")
+                if other == rid:
+                    raise ValueError(f"rules.{rid}.not_after names the rule itself")
+        return self
 
     @model_validator(mode="after")
     def _compiled(self) -> Catalogue:

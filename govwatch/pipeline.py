@@ -30,7 +30,8 @@ from storage import (
     utcnow,
 )
 
-__all__ = ["CheckReport", "CrawlReport", "CycleReport", "check", "crawl", "export_findings", "run_cycle", "sync"]
+__all__ = ["CheckReport", "CrawlReport", "CycleReport", "check", "crawl", "export_findings", "run_cycle", "sync",
+           "write_year_workbook"]
 
 log = logging.getLogger("govwatch.pipeline")
 
@@ -73,6 +74,7 @@ class CycleReport:
     check: CheckReport
     digest: Path | None = None
     findings_file: Path | None = None
+    workbook: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -191,5 +193,17 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], No
     digest = write_digest(data, out / f"digest-{as_of.isoformat()}.html")
     findings_file = out / "findings.jsonl"
     export_findings(ctx, findings_file, status=("open", "warning"))
+    workbook = write_year_workbook(ctx, as_of.year, out / f"deductions-{as_of.year}.xlsx", made_on=as_of)
     columns = sum(len(site.columns) for u in ctx.config.units for site in u.sites)
-    return CycleReport(as_of, len(ctx.config.units), columns, crawl_report, check_report, digest, findings_file)
+    return CycleReport(as_of, len(ctx.config.units), columns, crawl_report, check_report, digest, findings_file,
+                       workbook=workbook)
+
+
+def write_year_workbook(ctx: Context, year: int, path: Path, *, made_on: dt.date | None = None) -> Path:
+    """The year-end deduction workbook of ``year`` as the findings stand now (reports/workbook.py)."""
+    from reports.load import load_scoresheet
+    from reports.workbook import write_workbook
+
+    with ctx.db.session() as s:
+        sheet = load_scoresheet(s, ctx.config, ctx.catalogue, year)
+    return write_workbook(sheet, path, county=ctx.config.county, made_on=made_on)

@@ -31,5 +31,7 @@ def print_cycle(ctx: Context, report: CycleReport) -> None:
         print(f"  日报：{report.digest}")
     if report.findings_file:
         print(f"  问题清单：{report.findings_file}")
+    if getattr(report, "workbook", None):
+        print(f"  年度扣分表：{report.workbook}")
     if not report.ok:
         print("  注意：抓取未全部完成，详见上方日志")

@@ -11,14 +11,44 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from checks.base import Outcome
-from storage.models import Finding, FindingEvent, utcnow
+from govwatch.errors import GovwatchError, UsageError
+from storage.models import Finding, FindingEvent, FindingSighting, utcnow
 
-__all__ = ["ACTIVE", "ApplyStats", "apply_outcomes", "finding_to_dict", "list_findings", "transition"]
+__all__ = [
+    "ACTIVE",
+    "COUNTED",
+    "DECIDED",
+    "STATES",
+    "ApplyStats",
+    "LifecycleError",
+    "apply_outcomes",
+    "days_open",
+    "dismiss",
+    "finding_events",
+    "finding_to_dict",
+    "get_finding",
+    "list_findings",
+    "reopen",
+    "sighting_dates",
+    "transition",
+]
+
+#: every state a finding can be in
+STATES = ("warning", "open", "rectified", "dismissed", "appealed", "upheld", "overturned")
 
 #: statuses in which a finding is a live problem that later checks may rectify
 ACTIVE = ("open", "warning", "upheld")
 #: statuses that a person decided: checks update the sightings but never the status
 DECIDED = ("dismissed", "appealed", "overturned")
+#: statuses that count toward the year-end sheet (a rectified problem still existed while it was seen)
+COUNTED = ("open", "rectified", "appealed", "upheld")
+#: statuses duty staff may dismiss, and the ones they may reopen
+_DISMISSABLE = ("warning", "open", "upheld", "rectified")
+_REOPENABLE = ("dismissed", "rectified", "overturned")
+
+
+class LifecycleError(GovwatchError):
+    """A state change that the finding's lifecycle does not allow (exit code 1)."""
 
 
 @dataclass
@@ -65,6 +95,20 @@ def apply_outcomes(session: Session, outcomes: Iterable[Outcome], as_of: dt.date
             select(Finding).where(tuple_(Finding.rule, Finding.unit_id, Finding.target).in_(chunk))
         ):
             existing[(f.rule, f.unit_id, f.target)] = f
+    seen_today: set[str] = set()
+    ids = [f.id for f in existing.values()]
+    for i in range(0, len(ids), 300):
+        seen_today.update(session.scalars(
+            select(FindingSighting.finding_id).where(
+                FindingSighting.as_of == as_of, FindingSighting.finding_id.in_(ids[i : i + 300])
+            )
+        ))
+
+    def sighted(f: Finding, severity: str) -> None:
+        if f.id not in seen_today:
+            session.add(FindingSighting(finding_id=f.id, as_of=as_of, severity=severity))
+            seen_today.add(f.id)
+
     for o in outcomes:
         key = (o.rule, o.unit_id, o.target)
         f = existing.get(key)
@@ -86,8 +130,10 @@ def apply_outcomes(session: Session, outcomes: Iterable[Outcome], as_of: dt.date
             session.add(FindingEvent(finding_id=f.id, as_of=as_of, actor=actor, action="opened",
                                      from_status=None, to_status=status))
             existing[key] = f
+            sighted(f, o.severity)
             stats.opened += 1
             continue
+        sighted(f, o.severity)
         if as_of < f.first_seen:
             f.first_seen = as_of
         if as_of < f.last_seen:
@@ -111,6 +157,70 @@ def apply_outcomes(session: Session, outcomes: Iterable[Outcome], as_of: dt.date
             stats.seen += 1
     session.flush()
     return stats
+
+
+def get_finding(session: Session, finding_id: str) -> Finding:
+    """The finding with this id; UsageError when there is none."""
+    f = session.get(Finding, finding_id)
+    if f is None:
+        raise UsageError(f"没有编号为 {finding_id} 的问题 (no finding {finding_id!r})")
+    return f
+
+
+def dismiss(session: Session, finding_id: str, *, reason: str, actor: str, as_of: dt.date | None = None) -> Finding:
+    """Duty staff dismiss a suspected problem (排除): it is kept, with who and why, and never counted."""
+    f = get_finding(session, finding_id)
+    if not reason.strip():
+        raise UsageError("排除问题须说明理由 (--reason)")
+    if f.status not in _DISMISSABLE:
+        raise LifecycleError(f"问题 {f.id} 当前状态为 {f.status}，不能排除（可排除：{', '.join(_DISMISSABLE)}）")
+    transition(session, f, "dismissed", action="dismissed", as_of=as_of, actor=actor, reason=reason)
+    session.flush()
+    return f
+
+
+def reopen(session: Session, finding_id: str, *, reason: str, actor: str, as_of: dt.date | None = None) -> Finding:
+    """Undo a dismissal (or a rectification, or an overturn): the finding is open again (or a warning)."""
+    f = get_finding(session, finding_id)
+    if not reason.strip():
+        raise UsageError("恢复问题须说明理由 (--reason)")
+    if f.status not in _REOPENABLE:
+        raise LifecycleError(f"问题 {f.id} 当前状态为 {f.status}，不能恢复（可恢复：{', '.join(_REOPENABLE)}）")
+    to = "warning" if f.severity == "warning" else "open"
+    if f.status == "rectified":
+        f.rectified_on = None
+    transition(session, f, to, action="reopened", as_of=as_of, actor=actor, reason=reason)
+    session.flush()
+    return f
+
+
+def sighting_dates(session: Session, finding_ids: Sequence[str]) -> dict[str, list[dt.date]]:
+    """The monitoring time points at which each finding was seen, oldest first."""
+    out: dict[str, list[dt.date]] = {fid: [] for fid in finding_ids}
+    ids = list(finding_ids)
+    for i in range(0, len(ids), 300):
+        for fid, day in session.execute(
+            select(FindingSighting.finding_id, FindingSighting.as_of)
+            .where(FindingSighting.finding_id.in_(ids[i : i + 300]))
+            .order_by(FindingSighting.as_of)
+        ):
+            out[fid].append(day)
+    return out
+
+
+def finding_events(session: Session, finding_id: str) -> list[FindingEvent]:
+    """Every transition of a finding, oldest first."""
+    return list(session.scalars(
+        select(FindingEvent).where(FindingEvent.finding_id == finding_id).order_by(FindingEvent.id)
+    ))
+
+
+def days_open(f: Finding, until: dt.date | None = None) -> int:
+    """How many days the problem lasted: from first seen to the day before rectification (or to last seen)."""
+    end = f.rectified_on - dt.timedelta(days=1) if f.rectified_on and f.rectified_on > f.last_seen else f.last_seen
+    if until is not None and end > until:
+        end = until
+    return max((end - f.first_seen).days + 1, 1)
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -137,9 +247,12 @@ def list_findings(
     rule: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    severity: str | Sequence[str] | None = None,
 ) -> list[Finding]:
-    """Findings filtered by status, unit, rule and the dates they were seen."""
+    """Findings filtered by status, unit, rule, severity and the dates they were seen."""
     q = select(Finding)
+    if severity:
+        q = q.where(Finding.severity.in_([severity] if isinstance(severity, str) else list(severity)))
     if status:
         q = q.where(Finding.status.in_([status] if isinstance(status, str) else list(status)))
     if unit:

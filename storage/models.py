@@ -26,15 +26,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 __all__ = [
     "AccountRow",
     "AccountSnapshot",
+    "Appeal",
     "Base",
     "ColumnItem",
     "ColumnRow",
     "CrawlRun",
     "Finding",
     "FindingEvent",
+    "FindingSighting",
     "Notice",
     "PageSnapshot",
     "Probe",
+    "Publication",
     "SiteRow",
     "UTCDateTime",
     "Unit",
@@ -291,3 +294,105 @@ class Notice(Base):
     path: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class FindingSighting(Base):
+    """One monitoring time point at which a finding's problem was seen (the dates it was seen)."""
+
+    __tablename__ = "finding_sightings"
+    __table_args__ = (UniqueConstraint("finding_id", "as_of"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.id"), index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    severity: Mapped[str] = mapped_column(String(20))
+
+
+class Publication(Base):
+    """A public notice of the preliminary year-end results (公示), which opens the appeal period."""
+
+    __tablename__ = "publications"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    published_on: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(100), default="system")
+    html_path: Mapped[str | None] = mapped_column(String(2000))
+    xlsx_path: Mapped[str | None] = mapped_column(String(2000))
+    scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Appeal(Base):
+    """A unit's request for review (复核) of one finding, and its decision."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (Index("ix_appeals_status", "status"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    publication_id: Mapped[str | None] = mapped_column(ForeignKey("publications.id"))
+    filed_on: Mapped[dt.date] = mapped_column(Date)
+    filed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    filed_by: Mapped[str] = mapped_column(String(100), default="unit")
+    reason: Mapped[str] = mapped_column(Text)
+    previous_status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decided_at: Mapped[dt.datetime | None] = mapped_column()
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class LinkScan(Base):
+    """One link check of one site: the homepage's links (scope='homepage') or the whole site (scope='site')."""
+
+    __tablename__ = "link_scans"
+    __table_args__ = (Index("ix_link_scans_site_scope", "site_id", "scope", "finished_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    scope: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    error: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    links: Mapped[int] = mapped_column(Integer, default=0)
+    broken: Mapped[int] = mapped_column(Integer, default=0)
+    info: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class LinkCheck(Base):
+    """The result of one unique link of a site in one scan, with the pages that refer to it and their anchor text."""
+
+    __tablename__ = "link_checks"
+    __table_args__ = (Index("ix_link_checks_site_url", "site_id", "url"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("link_scans.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(20))  # page | image | attachment | external
+    on_homepage: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20))  # ok | broken (confirmed) | suspected | blocked
+    error: Mapped[str | None] = mapped_column(String(40))
+    first_error: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(String(2000))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    cached: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    first_failed_at: Mapped[dt.datetime | None] = mapped_column()
+    ref_count: Mapped[int] = mapped_column(Integer, default=0)
+    refs: Mapped[list[Any]] = mapped_column(default=list)  # [{"page": url, "text": anchor text}, ...]
+
+
+class LinkOkCache(Base):
+    """The last time an external URL answered fine, so that it is not fetched again within the TTL."""
+
+    __tablename__ = "link_ok_cache"
+    url_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    ok_at: Mapped[dt.datetime] = mapped_column()
+    http_status: Mapped[int | None] = mapped_column(Integer)

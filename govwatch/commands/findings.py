@@ -19,7 +19,11 @@ STATUSES = ("open", "warning", "rectified", "dismissed", "appealed", "upheld", "
 def _findings(args: argparse.Namespace) -> int:
     ctx = open_context(args.config, args.db)
     with ctx.db.session() as s:
-        rows = list_findings(s, status=args.status, unit=args.unit, rule=args.rule, since=args.since, until=args.until)
+        since, until = args.since, args.until
+        if args.date:
+            since, until = max(filter(None, (since, args.date))), min(filter(None, (until, args.date)))
+        rows = list_findings(s, status=args.status, unit=args.unit, rule=args.rule, since=since, until=until,
+                             severity=args.severity)
         if args.format == "jsonl":
             out = sys.stdout
             for f in rows:
@@ -46,7 +50,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     """Add the findings command."""
     p = sub.add_parser("findings", parents=[common], help="list findings (jsonl or table)")
     p.add_argument("--format", choices=("jsonl", "table"), default="table")
-    p.add_argument("--status", choices=STATUSES, help="only findings in this state")
+    p.add_argument("--status", "--state", dest="status", choices=STATUSES, action="append",
+                   help="only findings in this state (repeatable)")
+    p.add_argument("--severity", choices=("veto", "deduction", "warning", "operator"), action="append",
+                   help="only findings of this severity (repeatable)")
+    p.add_argument("--date", type=parse_date_arg, metavar="DATE", help="only findings open on this date (seen on or around it)")
     p.add_argument("--unit", metavar="ID", help="only this unit")
     p.add_argument("--rule", metavar="ID", help="only this rule id (e.g. column.stale)")
     p.add_argument("--since", type=parse_date_arg, metavar="DATE", help="seen on or after this date")

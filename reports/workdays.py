@@ -1,0 +1,38 @@
+"""Chinese working days (工作日), including adjusted working days (调休), from chinesecalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import chinese_calendar
+
+from govwatch.errors import GovwatchError
+
+__all__ = ["CalendarRangeError", "add_working_days", "is_workday"]
+
+
+class CalendarRangeError(GovwatchError):
+    """The working-day calendar has no data for a year (chinesecalendar ships a fixed range of years)."""
+
+
+def is_workday(day: dt.date) -> bool:
+    """Whether ``day`` is a working day in mainland China (adjusted working days count, holidays do not)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError as exc:
+        raise CalendarRangeError(
+            f"工作日历没有 {day.year} 年的数据（chinesecalendar {getattr(chinese_calendar, '__version__', '')}: {exc}）；"
+            "请升级 chinesecalendar 后再计算工作日"
+        ) from None
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The ``days``-th working day after ``start`` (``start`` itself not counted): 3 working days from publication."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    day, counted = start, 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if is_workday(day):
+            counted += 1
+    return day
