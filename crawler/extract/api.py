@@ -45,4 +45,7 @@ def extract(
             known = ", ".join(sorted(REGISTRY))
             raise ValueError(f"unknown extractor {extractor!r} (known: {known})")
         name = extractor
-    return REGISTRY[name].extract(page)
+    result = REGISTRY[name].extract(page)
+    if not result.items and not result.script_built and not result.frames:
+        result.frames = list(page.frames)  # the list may live in an embedded frame
+    return result

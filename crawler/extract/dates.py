@@ -7,7 +7,16 @@ import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["collapse_whitespace", "date_from_url", "find_date", "infer_year", "normalize_text", "parse_date"]
+__all__ = [
+    "collapse_whitespace",
+    "date_from_url",
+    "find_date",
+    "full_date_text",
+    "infer_year",
+    "normalize_map",
+    "normalize_text",
+    "parse_date",
+]
 
 _MIN_YEAR = 1900
 _MAX_YEAR = 2099
@@ -49,6 +58,31 @@ def normalize_text(text: str) -> str:
     """NFKC-normalise (full-width digits and punctuation) and collapse whitespace."""
     text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
     return " ".join(text.split())
+
+
+def normalize_map(text: str) -> tuple[str, list[int]]:
+    """NFKC-normalise ``text`` character by character: the result and, for each of its characters,
+    the index of the original character it came from (to cut the original at a found position)."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        norm = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+        out.append(norm)
+        index.extend([i] * len(norm))
+    return "".join(out), index
+
+
+def full_date_text(text: str) -> str | None:
+    """The first complete date with a four-digit year in ``text`` (2021-09-06, 2021年9月6日 ...),
+    as it is written, or None. Used on script sources, where month-day forms would be noise."""
+    for m in _FULL.finditer(text):
+        if m.group("sep"):
+            y, mo, d = m.group(1), m.group(3), m.group(4)
+        else:
+            y, mo, d = m.group(1), m.group(5), m.group(6)
+        if _make(int(y), int(mo), int(d)) is not None:
+            return m.group(0)
+    return None
 
 
 def _make(year: int, month: int, day: int, min_year: int = _MIN_YEAR) -> datetime.date | None:

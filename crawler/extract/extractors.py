@@ -132,8 +132,8 @@ def _choose_block(page: Page, key: str) -> Block | None:
             return None  # the column says it is empty; these links belong to some other box
         return block
     block = page.best_block(key, noisy=True)
-    if block is None or has_blank_marker(page) or has_empty_list(page):
-        return None
+    if block is None or has_blank_marker(page) or has_empty_list(page) or page.frames:
+        return None  # a sidebar box is no stand-in when the page says why it shows no list
     n = block.dated if key == "dated" else block.url_dated if key == "url_dated" else len(block.items)
     return block if n >= 3 else None
 

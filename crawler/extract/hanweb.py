@@ -13,6 +13,7 @@ from .registry import Extractor, register
 __all__ = ["HanwebExtractor", "datastore_records"]
 
 _DATASTORE = re.compile(r"<datastore\b", re.I)
+_JPAGE = re.compile(r"\.jpage\s*\(|/module/web/jpage/|dataproxy\.jsp", re.I)
 _RECORD = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
 _NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</nextgroup>", re.S | re.I)
 _HREF = re.compile(r"href\s*=\s*[\"']([^\"']+)[\"']", re.I)
@@ -82,11 +83,14 @@ class HanwebExtractor(Extractor):
 
     def score(self, page: Page) -> float:
         html = page.html
-        return (
-            0.95
-            if _DATASTORE.search(html) and ("<record" in html.lower() or "<recordset" in html.lower())
-            else 0.0
-        )
+        if _DATASTORE.search(html) and ("<record" in html.lower() or "<recordset" in html.lower()):
+            return 0.95
+        if _JPAGE.search(html) and page.best_block("any_dated") is None:
+            # A jpage list with no records in the page: every record comes from dataproxy.jsp.
+            params, _proxy = _params(html)
+            if any(k.lower() in ("columnid", "unitid") for k in params):
+                return 0.65
+        return 0.0
 
     def extract(self, page: Page) -> ExtractResult:
         items: list[ListItem] = []
@@ -132,12 +136,14 @@ class HanwebExtractor(Extractor):
             # Without a total, a full batch means there may be more.
             limit = total if total is not None else (first if n_records >= batch else 0)
         else:
-            if total is None:
-                return [], None
             batch = per_page * group
             first = n_records + 1
             base = page.absolute(proxy or _DEFAULT_PROXY)
             limit = total
+            if total is None:
+                if n_records or not any(k.lower() in ("columnid", "unitid") for k in params):
+                    return [], None
+                limit = 1  # no record and no count in the page: ask dataproxy for the first batch
         extra = _query(params)
         urls: list[str] = []
         start = first

@@ -31,6 +31,9 @@ class ExtractResult:
     next_pages: list[str] = field(default_factory=list)
     total_pages: int | None = None
     script_built: bool = False
+    #: Absolute URLs of same-site ``<iframe>``/``<frame>`` pages that may hold the list, reported
+    #: when this page itself shows no item (fetch them as list pages of the same column).
+    frames: list[str] = field(default_factory=list)
 
     def newest(self, as_of: datetime.date | None = None) -> datetime.date | None:
         """Newest item date over all items (pinned ones included), ignoring dates after ``as_of``."""
@@ -41,8 +44,9 @@ class ExtractResult:
 
     @property
     def blank(self) -> bool:
-        """True when the page holds no item and is not merely built by a script."""
-        return not self.items and not self.script_built
+        """True when the page holds no item, is not built by a script and points nowhere else
+        (no embedded frame, no further page) that could hold the list."""
+        return not self.items and not self.script_built and not self.frames and not self.next_pages
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,14 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
-from .dates import collapse_whitespace, date_from_url, find_date, normalize_text
+from .dates import (
+    collapse_whitespace,
+    date_from_url,
+    find_date,
+    full_date_text,
+    normalize_map,
+    normalize_text,
+)
 from .model import ListItem, Selectors
 
 __all__ = ["Block", "Page", "Row", "absolute_url", "clean_title", "is_followable", "parse_fragment"]
@@ -92,9 +99,32 @@ _YEAR_MONTH = re.compile(r"^\s*((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*月?\s*
 _DAY = re.compile(r"^\s*(\d{1,2})\s*日?\s*$")
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 _MONTH_DAY_ONLY = re.compile(r"^\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_PUB_LABEL = re.compile(r"(?:发布|发稿|发表|公开|上网|发文)(?:时间|日期)\s*[:：]?\s*")
+_DATE_ATTRS = ("datetime", "title", "data-time", "data-date", "data-pubdate", "data-publishtime", "content")
+_MARKER_TAGS = frozenset({"i", "em", "span", "b", "img", "font", "sup", "label", "strong", "s"})
 _PIN_CLASS = re.compile(r"^(?:top|istop|is-top|is_top|settop|zhiding|zd|ding|sticky|pinned)$", re.I)
 MIN_TITLE = 4
 MAX_ROW_ANCHORS = 3
+
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?:width|height)\s*:\s*[01]px", re.I)
+_MEDIA_FRAME = re.compile(
+    r"player|video|vod|live|map|weather|tianqi|count|stat|share|baidu|qq\.com|\.(?:mp4|flv|pdf|swf)\b", re.I
+)
+_SECOND_LEVEL = frozenset({"gov", "com", "net", "org", "edu", "ac"})
+
+
+def _site(host: str) -> str:
+    """The registrable part of a host name: taijiang.gov.cn for www.taijiang.gov.cn."""
+    labels = [x for x in host.lower().split(".") if x]
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def _tiny(value: str | None) -> bool:
+    m = re.match(r"\s*(\d+)\s*(?:px)?\s*$", value or "")
+    return bool(m) and int(m.group(1)) <= 10
 
 
 def is_followable(href: str | None) -> bool:
@@ -129,7 +159,28 @@ def parse_fragment(html: str) -> lxml.html.HtmlElement:
         root = None
     if root is None:
         root = lxml.html.document_fromstring(b"<html><body></body></html>", parser=parser)
+    _inline_written_dates(root)
     return root
+
+
+def _inline_written_dates(root: lxml.html.HtmlElement) -> None:
+    """Replace each inline ``<script>`` of the body that ``document.write``s a date (and no markup
+    with links) by a ``<span>`` holding that date, as a browser would show it."""
+    body = root.find("body")
+    if body is None:
+        return
+    for script in list(body.iter("script")):
+        code = script.text or ""
+        if script.get("src") or "write" not in code or len(code) > 2000 or re.search(r"<a\b|href", code, re.I):
+            continue
+        date = full_date_text(code)
+        parent = script.getparent()
+        if date is None or parent is None:
+            continue
+        span = lxml.html.Element("span")
+        span.text = date
+        span.tail = script.tail
+        parent.replace(script, span)
 
 
 def _is_date_only(text: str, today: datetime.date | None) -> datetime.date | None:
@@ -206,8 +257,28 @@ class Block:
 
     @cached_property
     def items(self) -> list[Row]:
-        """The rows that look like entries."""
-        return [r for r in self.rows if r.is_item]
+        """The rows that look like entries, one per article URL (an image link and a title link
+        to the same article are one entry; its date, title and pin mark are merged)."""
+        by_url: dict[str, int] = {}
+        out: list[Row] = []
+        for r in self.rows:
+            if not r.is_item:
+                continue
+            i = by_url.get(r.url)
+            if i is None:
+                by_url[r.url] = len(out)
+                out.append(r)
+                continue
+            first = out[i]
+            out[i] = Row(
+                first.element,
+                first.title if len(first.title) >= len(r.title) else r.title,
+                first.url,
+                first.list_date or r.list_date,
+                first.url_date or r.url_date,
+                first.pinned or r.pinned,
+            )
+        return out
 
     @cached_property
     def dated(self) -> int:
@@ -259,6 +330,31 @@ class Page:
             return None
         return f"{parts.scheme}://{parts.netloc}{directory}"
 
+    @cached_property
+    def frames(self) -> list[str]:
+        """Same-site pages embedded by visible ``<iframe>``/``<frame>`` elements (absolute URLs, in
+        order): where a column page shows its list in a frame. Hidden or tiny frames (counters),
+        players, maps and other sites are left out."""
+        site = _site(urlsplit(self.url).hostname or "")
+        out: list[str] = []
+        for el in self.root.iter("iframe", "frame"):
+            src = (el.get("src") or "").strip()
+            if not is_followable(src) or src.lower().startswith("about:"):
+                continue
+            url = self.absolute(src)
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or (site and _site(parts.hostname or "") != site):
+                continue
+            if _HIDDEN_STYLE.search(el.get("style") or "") or el.get("hidden") is not None:
+                continue
+            if any(_tiny(el.get(k)) for k in ("width", "height")):
+                continue
+            if _MEDIA_FRAME.search(parts.path + "?" + parts.query):
+                continue
+            if url not in out and url != self.url:
+                out.append(url)
+        return out
+
     def absolute(self, href: str) -> str:
         """Absolute URL of a link on this page."""
         return absolute_url(self.base_url, href)
@@ -307,15 +403,15 @@ class Page:
         if el is anchor and el.tail and el.tail.strip():
             outside.append(el.tail)
         if list_date is None:
-            list_date = self._date_from_segments(outside)
+            list_date = self._date_from_segments(outside, self._attribute_date(el, anchor))
         if list_date is None and inner_date is not None:
             list_date = inner_date
         if list_date is None:
-            found = find_date(title, today=today)
-            same_length = len(normalize_text(title)) == len(title)
-            if found is not None and same_length and found[2] >= len(title) - 1 and found[1] > 0:
+            norm, index = normalize_map(title)
+            found = find_date(norm, today=today)
+            if found is not None and found[2] >= len(norm.rstrip(" ]】)）")) - 1 and found[1] > 0:
                 list_date = found[0]
-                title = clean_title(title[: found[1]].rstrip(" -_|[【(（"))
+                title = clean_title(title[: index[found[1]]].rstrip(" -_|[【(（［〔"))
         if list_date is None and following:
             extra: list[str] = []
             if el is not anchor and el.tail:
@@ -362,10 +458,39 @@ class Page:
         found = find_date(normalize_text(cells[index].text_content()), today=self.today)
         return found[0] if found else None
 
-    def _date_from_segments(self, segments: list[str]) -> datetime.date | None:
+    @staticmethod
+    def _attribute_date(el: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement) -> datetime.date | None:
+        """A complete date held by an attribute of the row (``<time datetime>``, ``title=`` of a
+        date span, ``data-time``); the title link's own attributes are its title, not a date."""
+        for sub in el.iter():
+            if not isinstance(sub.tag, str) or sub is anchor or sub.tag in SKIP_TAGS:
+                continue
+            for name in _DATE_ATTRS:
+                value = sub.get(name)
+                if value and len(value) <= 40:
+                    found = full_date_text(normalize_text(value))
+                    if found is not None:
+                        d = find_date(found)
+                        if d is not None:
+                            return d[0]
+        return None
+
+    def _date_from_segments(
+        self, segments: list[str], attr_date: datetime.date | None = None
+    ) -> datetime.date | None:
         if not segments:
-            return None
+            return attr_date
         joined = normalize_text(" ".join(segments))
+        # A date labelled as the publication date (发布日期：…) beats 成文日期 and dates in prose.
+        for m in _PUB_LABEL.finditer(joined):
+            d = find_date(joined[m.end() : m.end() + 30], today=self.today)
+            if d is not None and d[1] <= 1:
+                return d[0]
+        # Then a segment that is nothing but a date ([2021-09-06], 日期：2021-09-06).
+        for seg in segments:
+            d = _is_date_only(seg, None)
+            if d is not None:
+                return d
         d = find_date(joined)  # dates with their year first
         if d is not None:
             return d[0]
@@ -394,6 +519,8 @@ class Page:
                     return datetime.date(y, mo, d)
                 except ValueError:
                     continue
+        if attr_date is not None:
+            return attr_date
         if self.today is not None:
             d = find_date(joined, today=self.today)
             if d is not None:
@@ -407,6 +534,10 @@ class Page:
                 continue
             if any(_PIN_CLASS.match(c) for c in _classes(sub)):
                 return True
+            if sub.tag in _MARKER_TAGS and any(
+                _PIN_CLASS.match(tok) for c in _classes(sub) for tok in _TOKEN_SPLIT.split(c) if tok
+            ):
+                return True  # <i class="icon-top">, <span class="zd-icon">
             if sub.tag == "img":
                 label = (sub.get("alt") or "") + (sub.get("title") or "")
                 src = (sub.get("src") or "").lower()

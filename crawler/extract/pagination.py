@@ -124,6 +124,26 @@ def _template(url: str, number: int) -> tuple[int, int, int] | None:
     return start, end, offset
 
 
+def _total_from_last(last_url: str, numbered: dict[int, str], next_url: str | None, current: int) -> int | None:
+    """The page count read off the 尾页/末页 link: the number in the place where a known further
+    page (a numbered link or 下一页) carries its page number."""
+    known = sorted((n, u) for n, u in numbered.items() if n > current)
+    if next_url:
+        known.append((current + 1, next_url))
+    for number, url in known:
+        tpl = _template(url, number)
+        if tpl is None:
+            continue
+        start, end, offset = tpl
+        head, tail = url[:start], url[end:]
+        if last_url.startswith(head) and last_url.endswith(tail):
+            middle = last_url[len(head) : len(last_url) - len(tail)]
+            if middle.isdigit():
+                total = int(middle) + offset
+                return total if total > current else None
+    return None
+
+
 def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[str], int | None]:
     """Further list pages known from this page, in order, and the total page count if shown."""
     trs = trs_pagination(page)
@@ -135,6 +155,7 @@ def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[s
     prefix = page.column_prefix
     numbered: dict[int, str] = {}
     next_url: str | None = None
+    last_url: str | None = None
     for a in page.root.iter("a"):
         href = a.get("href")
         if not is_followable(href):
@@ -148,6 +169,8 @@ def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[s
                 numbered.setdefault(int(text), url)
         elif text in _NEXT_WORDS and next_url is None:
             next_url = url
+        elif text in _LAST_WORDS and last_url is None:
+            last_url = url
     text = page.text
     total = _first_int(_TOTAL_PATTERNS, text)
     if total is None:
@@ -155,6 +178,8 @@ def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[s
         if m and int(m.group(2)) > 0:
             total = -(-int(m.group(1)) // int(m.group(2)))
     current = _first_int(_CURRENT_PATTERNS, text) or 1
+    if total is None and last_url is not None:
+        total = _total_from_last(last_url, numbered, next_url, current)
     # Bare numbered links are a pager only beside other pager evidence (a next link, a page count,
     # or a run of consecutive numbers).
     if numbered and next_url is None and total is None:

@@ -340,3 +340,20 @@ def test_generic_pager_links() -> None:
     assert result.total_pages == 4
     only_next = '<div class="page"><a href="?page=2">下一页</a></div>'
     assert extract(_ul(rows, only_next), URL).next_pages == [URL + "?page=2"]
+
+
+def test_frames_are_reported_only_for_an_empty_page() -> None:
+    from crawler.extract import ExtractResult, extract
+
+    framed = (
+        "<html><body><div class='main'><h2>政策文件</h2>"
+        "<iframe src='list.jsp?col=12' width='100%' height='800'></iframe>"
+        "<iframe src='http://other.example.com/x.html' width='300' height='200'></iframe>"
+        "<iframe src='count.jsp' width='0' height='0'></iframe></div></body></html>"
+    )
+    result = extract(framed, "http://www.taijiang.gov.cn/xxgk/zcwj/")
+    assert result.items == [] and result.frames == ["http://www.taijiang.gov.cn/xxgk/zcwj/list.jsp?col=12"]
+    assert not result.blank  # the list is elsewhere, not missing
+    # Positional construction keeps working and new fields default to empty.
+    old_style = ExtractResult("generic", [], [], None, False)
+    assert old_style.frames == [] and old_style.blank

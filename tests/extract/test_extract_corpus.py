@@ -25,8 +25,8 @@ def _run(case: dict[str, Any]) -> ExtractResult:
 
 
 def test_corpus_is_complete() -> None:
-    assert len(LISTS) >= 35
-    assert len(ARTICLES) >= 5
+    assert len(LISTS) >= 90
+    assert len(ARTICLES) >= 14
     listed = {c["file"] for c in LISTS + ARTICLES}
     on_disk = {p.name for p in CORPUS.iterdir()}
     assert listed == on_disk, f"unlisted: {on_disk - listed}, missing: {listed - on_disk}"
@@ -43,8 +43,9 @@ def test_list_page(case: dict[str, Any]) -> None:
         "next_pages": len(result.next_pages),
         "pinned": sum(1 for it in result.items if it.pinned),
         "script_built": result.script_built,
+        "frames": len(result.frames),
     }
-    want = {k: case[k] for k in got}
+    want = {k: case.get(k, 0) if k == "frames" else case[k] for k in got}
     assert got == want, case["note"]
     if "first_url" in case:
         assert result.items[0].url == case["first_url"]
@@ -52,12 +53,14 @@ def test_list_page(case: dict[str, Any]) -> None:
         assert result.items[0].title == case["first_title"]
     if "next_first" in case:
         assert result.next_pages[0] == case["next_first"]
+    if "frame_first" in case:
+        assert result.frames[0] == case["frame_first"]
     for item in result.items:
         assert item.title and item.title == " ".join(item.title.split())
         assert item.url.startswith(("http://", "https://"))
         assert (item.date is None) == (item.date_source is None)
         assert item.date_source in (None, "list", "url", "article")
-    assert all(u.startswith(("http://", "https://")) for u in result.next_pages)
+    assert all(u.startswith(("http://", "https://")) for u in result.next_pages + result.frames)
     assert len(set(result.next_pages)) == len(result.next_pages)
 
 
