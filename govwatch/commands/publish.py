@@ -17,10 +17,13 @@ def _publish(args: argparse.Namespace) -> int:
     ctx = open_context(args.config, args.db)
     published_on = args.date or ctx.today()
     out = Path(args.out) if args.out else ctx.output_dir
+    templates = getattr(getattr(ctx.config, "notify", None), "templates", None)  # the county's own templates
+    if templates and not Path(templates).is_absolute():
+        templates = str(ctx.loaded.base_dir / templates)
     with ctx.db.session() as s:
         res = publish_results(
             s, ctx.config, ctx.catalogue, args.year, published_on=published_on, out_dir=out,
-            actor=args.actor or default_actor(),
+            actor=args.actor or default_actor(), template_dir=templates,
         )
     failed = [u for u in res.sheet.units if not u.passed]
     print(f"{ctx.config.county}{res.year}年度监测结果公示（编号 {res.publication_id}）")
