@@ -132,6 +132,7 @@ def stale_homepages(inp: CheckInput, catalogue: Catalogue) -> Iterator[Outcome]:
         if verdict == "fresh":
             yield Outcome("homepage.stale", site.unit_id, site.url, True, evidence=ev)
         elif verdict == "warning":
+            ev["due"] = window.deadline(newest).isoformat() if newest else None
             yield Outcome("homepage.stale", site.unit_id, site.url, False, "warning", 0.0, ev)
         else:
             yield Outcome("homepage.stale", site.unit_id, site.url, False, rule.severity, 0.0, ev)

@@ -10,6 +10,7 @@ from govwatch.cli import parse_date_arg
 from govwatch.context import open_context
 from notifier.digest import SEVERITY_LABELS, STATUS_LABELS, describe_evidence
 from storage import finding_to_dict, list_findings
+from storage.findings import days_open
 
 __all__ = ["register"]
 
@@ -33,14 +34,14 @@ def _findings(args: argparse.Namespace) -> int:
         from rich.table import Table
 
         table = Table(title=f"{ctx.config.county} 监测问题（{len(rows)} 个）")
-        for col in ("编号", "单位", "指标", "性质", "状态", "对象", "情况", "首次发现", "最近发现"):
+        for col in ("编号", "单位", "指标", "性质", "状态", "对象", "情况", "首次发现", "最近发现", "持续天数"):
             table.add_column(col, overflow="fold")
         for f in rows:
             rule = ctx.catalogue.rules.get(f.rule)
             table.add_row(
                 f.id, f.unit_id, rule.indicator if rule else f.rule, SEVERITY_LABELS.get(f.severity, f.severity),
                 STATUS_LABELS.get(f.status, f.status), f.target, describe_evidence(f.rule, f.evidence),
-                f.first_seen.isoformat(), f.last_seen.isoformat(),
+                f.first_seen.isoformat(), f.last_seen.isoformat(), str(days_open(f)),
             )
         Console(width=max(160, Console().width)).print(table)
     return 0
