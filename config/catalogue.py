@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
 from config.schema import CATEGORIES
 
@@ -178,6 +178,10 @@ class YearWindow(_Strict):
     end: tuple[int, int] = (11, 30)
 
     _md = field_validator("start", "end", mode="before")(classmethod(lambda cls, v: _month_day(v)))
+
+    @field_serializer("start", "end")
+    def _as_text(self, v: tuple[int, int]) -> str:
+        return f"{v[0]:02d}-{v[1]:02d}"
 
     def for_year(self, year: int) -> tuple[dt.date, dt.date]:
         """The period's first and last day in ``year``."""

@@ -77,6 +77,8 @@ def test_govwatch_rules_prints_the_effective_catalogue(tmp_path, capsys):
     assert main(["rules", "--config", str(cfg), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["rules"]["column.stale"]["cap"] == 7 and data["rules"]["column.blank"]["cap"] == 20
+    assert data["scoring"]["monitoring"] == {"start": "01-01", "end": "11-30"}
+    assert data["scoring"]["weights"] == {"site": 30, "account": 70}
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({"county": "测试县", "rules": _override(tmp_path, {"nope": 1})}), encoding="utf-8")
     assert main(["rules", "--config", str(bad)]) == 2
