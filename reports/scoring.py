@@ -133,7 +133,7 @@ class UnitScore:
     @property
     def total_deduction(self) -> float:
         """Points deducted over every indicator."""
-        return round(sum(self.deductions.values()), 2)
+        return float(round(sum(self.deductions.values()), 2))
 
     @property
     def grade(self) -> str:

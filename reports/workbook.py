@@ -62,6 +62,9 @@ _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _FONT = "宋体"
+#: short columns printed centred
+_CENTERED = frozenset({"序号", "单位编号", "单位类型", "等次", "单项否决", "性质", "状态", "首次发现", "最近发现",
+                       "持续天数", "发现次数", "决定日期", "复核结果"})
 
 
 def describe(line_or_finding: Any) -> str:
@@ -247,7 +250,9 @@ def _sheet(
             cell = ws.cell(row=r, column=c, value=value)
             cell.font = Font(name=_FONT)
             cell.border = _BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=c in wrap_cols)
+            centered = headers[c - 1] in _CENTERED if c - 1 < len(headers) else False
+            cell.alignment = Alignment(vertical="top", wrap_text=c in wrap_cols,
+                                       horizontal="center" if centered else None)
             if isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(value, float):
