@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -247,6 +248,8 @@ def _sheet(
     wrap_cols = {headers.index(w) + 1 for w in wrap if w in headers}
     for r, row in enumerate(rows, HEADER_ROW + 1):
         for c, value in enumerate(row, 1):
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # text from the sites may hold control characters
             cell = ws.cell(row=r, column=c, value=value)
             cell.font = Font(name=_FONT)
             cell.border = _BORDER

@@ -119,3 +119,17 @@ def test_a_year_outside_the_findings_scores_everyone_full(county, tmp_path):
     ws = load_workbook(out)["汇总"]
     assert "2020-01-01 至 2020-11-30" in ws["A2"].value  # the catalogue's default window for another year
     assert [ws.cell(r, 5).value for r in range(4, 7)] == [100, 100, 100]
+
+
+def test_text_from_the_sites_with_control_characters_is_written(tmp_path):
+    from config.loader import load_catalogue
+    from reports.scoring import FindingView, UnitInfo, score_units
+    from reports.workbook import write_workbook
+
+    f = FindingView("x", "column.stale", "u", "http://u.example/a/", "deduction", 1.0, "open",
+                    dt.date(2021, 5, 1), dt.date(2021, 5, 3), {"column": "工作\x08动态\x1f", "last_update": "2021-04-01",
+                                                              "limit_days": 14})
+    sheet = score_units([f], [UnitInfo("u", "单位\x0b", "department", 1)], load_catalogue(), 2021)
+    path = write_workbook(sheet, tmp_path / "x.xlsx", county="测试县")
+    ws = load_workbook(path)["扣分明细"]
+    assert ws["B4"].value == "单位" and ws["F4"].value == "工作动态" and ws["K4"].value == 3
