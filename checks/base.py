@@ -10,6 +10,7 @@ __all__ = [
     "AccountObs",
     "AccountView",
     "CheckInput",
+    "LinkObs",
     "ColumnView",
     "Outcome",
     "PageObs",
@@ -96,6 +97,24 @@ class ProbeObs:
 
 
 @dataclass(frozen=True)
+class LinkObs:
+    """The latest confirmed result of one link of a site (state ok | broken | suspected | blocked | gone)."""
+
+    site_id: int
+    url: str
+    kind: str  # page | image | attachment | external
+    on_homepage: bool
+    state: str
+    error: str | None = None
+    http_status: int | None = None
+    refs: tuple[dict[str, str], ...] = ()  # referring pages with anchor text: {"page": url, "text": ...}
+    ref_count: int = 0
+    first_failed: dt.datetime | None = None
+    checked_at: dt.datetime | None = None
+    final_url: str | None = None
+
+
+@dataclass(frozen=True)
 class AccountView:
     """A new-media account as the checks see it."""
 
@@ -130,6 +149,7 @@ class CheckInput:
     probes: dict[int, list[ProbeObs]] = field(default_factory=dict)
     accounts: list[AccountView] = field(default_factory=list)
     account_history: dict[int, list[AccountObs]] = field(default_factory=dict)
+    links: list[LinkObs] = field(default_factory=list)
 
     def site_columns(self, site_id: int, role: str = "column") -> list[ColumnView]:
         """The watched pages of one site with the given role."""

@@ -16,6 +16,8 @@ __all__ = [
     "Config",
     "Contact",
     "CrawlConfig",
+    "LinksConfig",
+    "SiteLinksConfig",
     "MonitoringWindow",
     "SelectorConfig",
     "SiteConfig",
@@ -106,6 +108,30 @@ class ColumnConfig(_Strict):
     _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
 
 
+class SiteLinksConfig(_Strict):
+    """Per-site overrides of the whole-site link check (page budget, depth, on/off)."""
+
+    enabled: bool = True
+    max_pages: int | None = Field(default=None, ge=1, le=100_000)
+    max_depth: int | None = Field(default=None, ge=0, le=50)
+
+
+class LinksConfig(_Strict):
+    """The link check (链接不可用): homepage every cycle, the whole site every few days; politeness is ``crawl:``'s."""
+
+    homepage_daily: bool = True
+    whole_site_every_days: int = Field(default=7, ge=0, le=366)  # 0: never from `run` (only `govwatch links --whole-site`)
+    max_pages: int = Field(default=300, ge=1, le=100_000)  # page budget per site for the whole-site check
+    max_depth: int = Field(default=3, ge=0, le=50)
+    check_external: bool = True
+    external_ok_ttl_hours: float = Field(default=72.0, ge=0)  # recent OK results for external URLs are reused
+    retest_delay: float = Field(default=30.0, ge=0, le=3600)  # seconds before a failed link is checked again
+    retests: int = Field(default=1, ge=1, le=5)
+    timeout: float | None = Field(default=None, gt=0, le=120)  # default: crawl.timeout
+    max_redirects: int = Field(default=10, ge=1, le=30)
+    head_unreliable_hosts: list[str] = Field(default_factory=list)  # hosts whose HEAD answers lie: always GET
+
+
 class SiteConfig(_Strict):
     """A unit's website, or the unit's section of the county portal."""
 
@@ -113,6 +139,7 @@ class SiteConfig(_Strict):
     name: str | None = None
     homepage_is_nav: bool = False
     obey_robots: bool | None = None
+    links: SiteLinksConfig | None = None
     columns: list[ColumnConfig] = Field(default_factory=list)
 
     _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
@@ -211,6 +238,7 @@ class Config(_Strict):
     output_dir: str = "govwatch-out"
     monitoring: MonitoringWindow | None = None
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    links: LinksConfig = Field(default_factory=LinksConfig)
     units: list[UnitConfig] = Field(default_factory=list)
 
     @field_validator("timezone")

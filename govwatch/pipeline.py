@@ -156,13 +156,33 @@ def crawl(ctx: Context, *, units: set[str] | None = None, progress: Callable[[in
     return report
 
 
+def probe(ctx: Context, *, units: set[str] | None = None) -> Any:
+    """One availability probe of every active site's homepage, stored (govwatch.linkstage.ProbeReport)."""
+    from govwatch.linkstage import run_probes
+
+    return run_probes(ctx, units=units)
+
+
+def check_links(ctx: Context, *, whole_site: bool | None = None, units: set[str] | None = None) -> Any:
+    """Check the links of every active site (homepage, whole site, or whole site when due), store the results
+    (govwatch.linkstage.LinkReport)."""
+    from govwatch.linkstage import run_link_check
+
+    return run_link_check(ctx, whole_site=whole_site, units=units)
+
+
+def _probe_days(ctx: Context, as_of: dt.date) -> int:
+    rule = ctx.catalogue.rules.get("site.unavailable")
+    return rule.window.days_hint(as_of) if rule is not None and rule.window is not None else 7
+
+
 def check(ctx: Context, as_of: dt.date) -> CheckReport:
     """Run the checks on the stored observations at the monitoring time point and update the findings."""
     with ctx.db.session() as s:
         run = CrawlRun(kind="check", as_of=as_of)
         s.add(run)
         s.flush()
-        inp = load_check_input(s, as_of, ctx.tz)
+        inp = load_check_input(s, as_of, ctx.tz, probe_days=_probe_days(ctx, as_of))
         outcomes = run_checks(inp, ctx.catalogue)
         stats = apply_outcomes(s, outcomes, as_of)
         active = list_findings(s, status=("open", "warning"))
@@ -186,6 +206,8 @@ def export_findings(ctx: Context, path: Path, **filters: Any) -> int:
 def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], None] | None = None) -> CycleReport:
     """One full monitoring cycle: crawl, check, write the duty digest and the findings file."""
     crawl_report = crawl(ctx, progress=progress)
+    probe(ctx)
+    check_links(ctx)  # the homepage's links every cycle, the whole site when due
     check_report = check(ctx, as_of)
     out = ctx.output_dir
     with ctx.db.session() as s:
@@ -207,3 +229,6 @@ def write_year_workbook(ctx: Context, year: int, path: Path, *, made_on: dt.date
     with ctx.db.session() as s:
         sheet = load_scoresheet(s, ctx.config, ctx.catalogue, year)
     return write_workbook(sheet, path, county=ctx.config.county, made_on=made_on)
+
+
+__all__ += ["check_links", "probe"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["SampleColumn", "SampleCounty", "SampleServer", "SampleSite", "SampleUnit", "sample_county"]
+__all__ = ["SampleColumn", "SampleCounty", "SampleLink", "SampleServer", "SampleSite", "SampleUnit", "sample_county"]
 
 
 @dataclass
@@ -27,6 +27,21 @@ class SampleColumn:
 
 
 @dataclass
+class SampleLink:
+    """A link the sample county puts on a page: on the site's homepage (``where="homepage"``) or on a column page
+    (``where`` = the column's slug). ``path`` is absolute on ``host`` (None: the page's own host; a host role makes
+    it an external link). Paths the server does not know answer 404. ``expect`` as for columns (target: the link).
+    """
+
+    where: str
+    path: str
+    text: str
+    tag: str = "a"  # a | img
+    host: str | None = None
+    expect: tuple[str, ...] = ()
+
+
+@dataclass
 class SampleSite:
     """A site (or portal section) of a sample unit."""
 
@@ -37,6 +52,7 @@ class SampleSite:
     encoding: str = "utf-8"
     date_style: str = "dash"  # dash | cn | slash | bracket | cell
     expect: tuple[str, ...] = ()
+    links: list[SampleLink] = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +94,10 @@ class SampleCounty:
                     for rule in c.expect:
                         r, _, sev = rule.partition(":")
                         out.add((r, sev or "deduction", u.id, f"{s.prefix}{c.slug}/"))
+                for link in s.links:
+                    for rule in link.expect:
+                        r, _, sev = rule.partition(":")
+                        out.add((r, sev or "deduction", u.id, link.path))
         return out
 
 
@@ -97,6 +117,11 @@ def sample_county(as_of: dt.date) -> SampleCounty:
                 C("czyjs", "财政预决算", [60, 420]),
                 C("zcjd", "政策解读", [10]),
                 C("tjsj", "统计数据", [340], expect=("column.stale:warning",)),
+            ], links=[
+                # a dead attachment and a dead image on the homepage, and a working link to another site
+                SampleLink("homepage", "/bm/fgj/files/gzjh2021.pdf", "2021年度工作计划（附件）", expect=("link.broken",)),
+                SampleLink("homepage", "/bm/fgj/images/banner2020.jpg", "发改局宣传图", tag="img", expect=("link.broken",)),
+                SampleLink("homepage", "/", "示范经济开发区网站", host="standalone"),
             ])]),
             SampleUnit("czj", "财政局", "department", [SampleSite("portal", "/bm/czj/", [
                 C("gzdt", "工作动态", [20, 25, 30], expect=("column.stale",)),
@@ -114,10 +139,12 @@ def sample_county(as_of: dt.date) -> SampleCounty:
                 C("rsxx", "人事信息", [50]),
                 C("ghjh", "规划计划", [200]),
                 C("bszn", "办事指南", [30]),
-            ], date_style="cell")]),
+            ], date_style="cell", links=[
+                SampleLink("xzdt", "/xz/gyz/xzdt/2019/old_notice.html", "关于开展2019年春耕工作的通知", expect=("link.broken",)),
+            ])]),
             SampleUnit("kfq", "贵州示范经济开发区", "devzone", [SampleSite("standalone", "/", [
                 C("gzdt", "工作动态", [30, 60], expect=("column.stale",)),
-                C("tzgg", "通知公告", [5], top_level=True, status=500),
+                C("tzgg", "通知公告", [5], top_level=True, status=500, expect=("link.broken",)),  # every page links to it
                 C("zcwj", "政策文件", [20], top_level=True),
                 C("rsxx", "人事信息", [100]),
                 C("ghjh", "规划计划", [90]),
@@ -282,7 +309,20 @@ class SampleServer:
             "county": self.county.name,
             "units": units,
             "crawl": {"delay": 0, "concurrency_per_host": 4, "retries": 0, "timeout": 10},
+            "links": {"retest_delay": 0},
         }
+
+    def _links_html(self, site: SampleSite, where: str) -> str:
+        out = []
+        for link in site.links:
+            if link.where != where:
+                continue
+            href = html.escape((self.base(link.host) if link.host else "") + link.path)
+            if link.tag == "img":
+                out.append(f'<img src="{href}" alt="{html.escape(link.text)}">')
+            else:
+                out.append(f'<a href="{href}">{html.escape(link.text)}</a>')
+        return f'<div class="links">{" ".join(out)}</div>' if out else ""
 
     def render(self, role: str, path: str) -> tuple[int, str, bytes]:
         """The response for one path of one host."""
@@ -306,6 +346,7 @@ class SampleServer:
                                 t, url, d, p = max(dated, key=lambda r: r[2])
                                 rows.append((t, f"{c.slug}/{url}", d, p))
                     body = f"<h2>{html.escape(u.name)}</h2>" + _list_html(rows, s.prefix, s.date_style)
+                    body += self._links_html(s, "homepage")
                     return 200, ctype, _page(u.name, nav, body, s.encoding)
                 slug, _, leaf = rest.partition("/")
                 for c in s.columns:
@@ -317,6 +358,7 @@ class SampleServer:
                     if leaf in ("", "index.html"):
                         body = f'<div class="crumb">当前位置：首页 &gt; {html.escape(c.name)}</div>'
                         body += _list_html(rows, f"{s.prefix}{c.slug}/", s.date_style)
+                        body += self._links_html(s, c.slug)
                         return 200, ctype, _page(f"{c.name}_{u.name}", nav, body, s.encoding)
                     for t, url, d, _ in rows:
                         if url == leaf:

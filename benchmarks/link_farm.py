@@ -1,0 +1,303 @@
+"""A local farm of county sites full of links, with a known set of broken ones of every error class.
+
+Used by ``benchmarks/links_bench.py`` (govwatch's whole-site link check against LinkChecker) and
+reusable by any benchmark or test that needs many links on many hosts::
+
+    from benchmarks.link_farm import LinkFarm
+
+    with LinkFarm(sections=6, standalone=4) as farm:
+        farm.sites            # homepage URLs: portal sections (one shared host) and standalone hosts
+        farm.expected         # broken URL -> error class (http_404 ... empty_attachment)
+        farm.transient        # URLs that fail on their first request only (never to be reported)
+        farm.requests()       # requests served so far (all hosts); farm.reset() zeroes the counters
+
+Every host is its own loopback address (127.0.0.11 = the portal, 127.0.0.12... = standalone sites,
+then a "friends" host for external links), so per-host politeness applies as on the real web.
+Broken links of each class: ``http_404``, ``http_410``, ``http_5xx``, ``timeout`` (the server sleeps
+``slow_seconds``), ``dns`` (``.invalid`` hosts), ``refused`` (a closed port), ``tls`` (https to a
+plain-HTTP port), ``redirect_loop``, ``soft_404`` (a 200 page saying 页面不存在, and deep links
+redirected to the homepage), ``empty_attachment``. Every answer carries a ``LinkChecker`` header so
+LinkChecker accepts rates above 10 requests per second.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["ERROR_CLASSES", "LinkFarm", "Resp"]
+
+ERROR_CLASSES = ("http_404", "http_410", "http_5xx", "timeout", "dns", "refused", "tls", "redirect_loop",
+                 "soft_404", "empty_attachment")
+SOFT_404 = ("<html><head><meta charset='utf-8'><title>提示信息</title></head><body>"
+            "<p>对不起，您访问的页面不存在或已被删除！</p><a href='/'>返回首页</a></body></html>")
+
+
+@dataclass
+class Resp:
+    """How one path answers."""
+
+    status: int = 200
+    body: bytes = b""
+    ctype: str = "text/html; charset=utf-8"
+    location: str | None = None
+    delay: float = 0.0
+    fail_first: int = 0
+    served: int = 0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Host
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+        pass
+
+    def _answer(self, head: bool) -> None:
+        srv = self.server
+        path = self.path.split("?")[0]
+        with srv.lock:
+            srv.count += 1
+            resp = srv.routes.get(path)
+            if resp is not None:
+                resp.served += 1
+                served = resp.served
+        if resp is None:
+            status, body, ctype, location, delay = 404, b"<h1>404 Not Found</h1>", "text/html", None, 0.0
+        else:
+            status, body, ctype, location, delay = resp.status, resp.body, resp.ctype, resp.location, resp.delay
+            if served <= resp.fail_first:
+                status, body, location = 503, b"<h1>503 busy</h1>", None
+        try:
+            if delay:
+                time.sleep(delay)
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("LinkChecker", "allow")  # lets LinkChecker go above 10 requests per second
+            if location:
+                self.send_header("Location", location)
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        self._answer(False)
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server API
+        self._answer(True)
+
+
+class _Host(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 128
+
+    def __init__(self, ip: str) -> None:
+        super().__init__((ip, 0), _Handler)
+        self.routes: dict[str, Resp] = {}
+        self.count = 0
+        self.lock = threading.Lock()
+
+
+def _page(title: str, links: list[tuple[str, str]], extra: str = "") -> bytes:
+    anchors = "".join(f'<li><a href="{u}">{t}</a></li>' for u, t in links)
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+            f"<h1>{title}</h1><ul>{anchors}</ul>{extra}<p>正文内容。示范县人民政府。</p></body></html>").encode()
+
+
+@dataclass
+class _SitePlan:
+    base: str  # http://ip:port
+    prefix: str
+    pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # path -> links
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+class LinkFarm:
+    """The farm: build it, ``start()`` (or use as a context manager), read ``sites``/``expected``/``transient``."""
+
+    def __init__(self, *, sections: int = 6, standalone: int = 4, columns: int = 5, articles: int = 20,
+                 per_class: int = 4, transient: int = 8, slow_seconds: float = 4.0, seed: int = 20211130,
+                 first_ip: int = 11) -> None:
+        self.sections, self.standalone, self.columns, self.articles = sections, standalone, columns, articles
+        self.per_class, self.n_transient, self.slow_seconds = per_class, transient, slow_seconds
+        self.rng = random.Random(seed)
+        self.first_ip = first_ip
+        self.hosts: list[_Host] = []
+        self.sites: list[str] = []
+        self.expected: dict[str, str] = {}
+        self.transient: set[str] = set()
+        self.link_refs = 0
+        self._threads: list[threading.Thread] = []
+
+    # -- lifecycle
+
+    def start(self) -> LinkFarm:
+        """Bind every host, build the pages and serve in background threads."""
+        for i in range(1 + self.standalone + 1):  # portal, standalone sites, friends
+            host = _Host(f"127.0.0.{self.first_ip + i}")
+            self.hosts.append(host)
+            t = threading.Thread(target=host.serve_forever, daemon=True)
+            t.start()
+            self._threads.append(t)
+        self._build()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        for h in self.hosts:
+            h.shutdown()
+            h.server_close()
+
+    def __enter__(self) -> LinkFarm:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def base(self, i: int) -> str:
+        """``http://ip:port`` of host ``i`` (0 = portal)."""
+        ip, port = self.hosts[i].server_address[:2]
+        return f"http://{ip}:{port}"
+
+    def requests(self) -> int:
+        """Requests served by every host since the last reset."""
+        return sum(h.count for h in self.hosts)
+
+    def reset(self) -> None:
+        """Zero the request counters and the transient links' first-failure state (for the next tool)."""
+        for h in self.hosts:
+            with h.lock:
+                h.count = 0
+                for r in h.routes.values():
+                    r.served = 0
+
+    @property
+    def unique_links(self) -> int:
+        """Distinct URLs linked from the farm's pages."""
+        return len(self._all_links)
+
+    # -- building
+
+    def _build(self) -> None:
+        friends = len(self.hosts) - 1
+        plans: list[tuple[int, _SitePlan]] = []
+        portal_root = []
+        for s in range(self.sections):
+            plans.append((0, _SitePlan(self.base(0), f"/bm/unit{s:02d}/")))
+            portal_root.append((f"/bm/unit{s:02d}/", f"部门{s}"))
+        for s in range(self.standalone):
+            plans.append((1 + s, _SitePlan(self.base(1 + s), "/")))
+        fbase = self.base(friends)
+        for k in range(10):
+            self.hosts[friends].routes[f"/friend{k}.html"] = Resp(body=_page(f"友情网站{k}", []))
+        # pages of each site
+        for _, plan in plans:
+            P = plan.prefix
+            nav = [(P, "首页")] + [(f"{P}c{j}/", f"栏目{j}") for j in range(self.columns)]
+            home_links = list(nav) + [(f"{P}img/logo.png", "标志")]
+            home_links += [(f"{fbase}/friend{self.rng.randrange(10)}.html", "友情链接") for _ in range(3)]
+            for j in range(self.columns):
+                col = f"{P}c{j}/"
+                arts = [(f"{col}a{k}.html", f"栏目{j}文章{k}") for k in range(self.articles)]
+                home_links += arts[:3]
+                plan.pages[col] = nav + arts + [(f"{P}img/c{j}.png", "栏目图")]
+                for k, (url, _) in enumerate(arts):
+                    plan.pages[url] = nav + [(f"{P}files/c{j}_a{k}.pdf", "附件下载"), (f"{P}img/c{j}.png", "图片")]
+                    if k % 5 == 0:
+                        plan.pages[url].append((f"{fbase}/friend{self.rng.randrange(10)}.html", "相关链接"))
+            plan.pages[P] = home_links
+        # injected broken links and transient ones
+        closed = _closed_port(f"127.0.0.{self.first_ip + len(self.hosts)}")
+        n = 0
+        for cls in ERROR_CLASSES:
+            for i in range(self.per_class):
+                host_i, plan = plans[self.rng.randrange(len(plans))]
+                P, base = plan.prefix, plan.base
+                routes = self.hosts[host_i].routes
+                if cls == "http_404":
+                    url = f"{base}{P}old/missing_{n}.html"
+                elif cls == "http_410":
+                    url = f"{base}{P}old/removed_{n}.html"
+                    routes[url[len(base):]] = Resp(status=410)
+                elif cls == "http_5xx":
+                    url = f"{base}{P}cgi/error_{n}.jsp"
+                    routes[url[len(base):]] = Resp(status=500, body=b"<h1>500 Internal Server Error</h1>")
+                elif cls == "timeout":
+                    url = f"{base}{P}slow/page_{n}.html"
+                    routes[url[len(base):]] = Resp(body=_page("慢页面", []), delay=self.slow_seconds)
+                elif cls == "dns":
+                    url = f"http://dead-link-{n}.invalid/index.html"
+                elif cls == "refused":
+                    url = f"http://127.0.0.{self.first_ip + len(self.hosts)}:{closed}/page_{n}.html"
+                elif cls == "tls":
+                    url = f"https://{fbase.removeprefix('http://')}/secure_{n}.html"
+                elif cls == "redirect_loop":
+                    a, b = f"{P}loop/{n}/a.html", f"{P}loop/{n}/b.html"
+                    routes[a] = Resp(status=302, location=f"{base}{b}")
+                    routes[b] = Resp(status=302, location=f"{base}{a}")
+                    url = f"{base}{a}"
+                elif cls == "soft_404" and i % 2 == 0:
+                    url = f"{base}{P}info/notfound_{n}.html"
+                    routes[url[len(base):]] = Resp(body=SOFT_404.encode())
+                elif cls == "soft_404":
+                    url = f"{base}{P}c0/2019/old_{n}.html"
+                    routes[url[len(base):]] = Resp(status=302, location=f"{base}/")
+                else:  # empty_attachment
+                    url = f"{base}{P}files/empty_{n}.doc"
+                    routes[url[len(base):]] = Resp(body=b"", ctype="application/msword")
+                self.expected[url] = cls
+                self._place(plan, url, f"坏链接{n}", base)
+                n += 1
+        for i in range(self.n_transient):
+            host_i, plan = plans[self.rng.randrange(len(plans))]
+            path = f"{plan.prefix}c1/flaky_{i}.html"
+            self.hosts[host_i].routes[path] = Resp(body=_page("偶尔繁忙的页面", []), fail_first=1)
+            self.transient.add(plan.base + path)
+            self._place(plan, plan.base + path, f"偶发故障{i}", plan.base)
+        # serve
+        links: set[str] = set()
+        for host_i, plan in plans:
+            routes = self.hosts[host_i].routes
+            for path, page_links in plan.pages.items():
+                abs_links = [(u if u.startswith(("http://", "https://")) else plan.base + u, t) for u, t in page_links]
+                links.update(u for u, _ in abs_links)
+                self.link_refs += len(abs_links)
+                routes.setdefault(path, Resp(body=_page(f"页面 {path}", abs_links)))
+            for j in range(self.columns):
+                routes[f"{plan.prefix}img/c{j}.png"] = Resp(body=b"\x89PNG\r\n\x1a\n" + b"0" * 200, ctype="image/png")
+                for k in range(self.articles):
+                    routes[f"{plan.prefix}files/c{j}_a{k}.pdf"] = Resp(body=b"%PDF-1.4\n" + b"0" * 500,
+                                                                       ctype="application/pdf")
+            routes[f"{plan.prefix}img/logo.png"] = Resp(body=b"\x89PNG\r\n\x1a\n" + b"0" * 100, ctype="image/png")
+            self.sites.append(plan.base + plan.prefix)
+        self.hosts[0].routes["/"] = Resp(body=_page("示范县人民政府门户网站", [(self.base(0) + u, t) for u, t in portal_root]))
+        self._all_links = links
+
+    def _place(self, plan: _SitePlan, url: str, text: str, base: str) -> None:
+        pages = sorted(plan.pages) + [plan.prefix]
+        for path in self.rng.sample(pages, k=min(len(pages), 1 + self.rng.randrange(3))):
+            plan.pages.setdefault(path, []).append((url, text))
+
+
+def _closed_port(ip: str) -> int:
+    s = socket.socket()
+    s.bind((ip, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def summary(farm: LinkFarm) -> dict[str, Any]:
+    """Counts of the farm for the report."""
+    return {"sites": len(farm.sites), "hosts": len(farm.hosts), "unique_links": farm.unique_links,
+            "link_references": farm.link_refs, "broken": dict(Counter(farm.expected.values())),
+            "transient": len(farm.transient)}

@@ -1,0 +1,654 @@
+"""Link checking (链接不可用): find links on pages, check each unique URL once per run with per-host politeness.
+
+The checker is plain asyncio + httpx (no Twisted), so it runs in the CLI's own process. It writes no
+findings: it returns observations (one :class:`LinkResult` per unique URL, and per site the pages
+that refer to it with their anchor text) that ``storage/links.py`` stores and ``checks/links.py`` judges.
+
+- HEAD first for images, attachments and external links; GET when HEAD is refused or unreliable
+  (405, 403, 501, a host configured or found to lie), and always GET for pages of the monitored
+  site (the body tells a "soft 404").
+- Redirects are followed by hand up to a limit: a loop or too many hops is ``redirect_loop``; a
+  deep link sent to a homepage is ``soft_404``.
+- A failure is re-tested (with GET) after ``retest_delay`` seconds: only a failure that is still
+  there is ``broken`` (confirmed); a link that fails once and then works is ``ok``.
+- External URLs that answered fine within ``external_ok_ttl`` are not fetched again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import re
+import ssl
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import httpx
+import lxml.html
+
+from crawler.extract.encoding import decode_html
+
+__all__ = [
+    "ATTACHMENT_EXTENSIONS",
+    "ERROR_CLASSES",
+    "CheckerSettings",
+    "HostGate",
+    "Link",
+    "LinkChecker",
+    "LinkResult",
+    "LinkRef",
+    "SiteScan",
+    "SiteSpec",
+    "check_sites",
+    "classify_exception",
+    "classify_status",
+    "extract_links",
+    "is_soft_404_page",
+]
+
+log = logging.getLogger("govwatch.links")
+
+#: error classes of a link that does not open (or opens wrong); ``blocked`` is not one: it is not judged
+ERROR_CLASSES = (
+    "http_404", "http_410", "http_5xx", "http_4xx", "timeout", "dns", "refused", "tls", "redirect_loop",
+    "soft_404", "empty_attachment", "network_error",
+)
+ATTACHMENT_EXTENSIONS = frozenset({
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".dps", ".ppt", ".pptx", ".zip", ".rar", ".7z",
+    ".txt", ".ofd", ".csv", ".tar", ".gz",
+})
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".svg", ".ico"})
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "#")
+_HOMEPAGE_LEAVES = {"", "index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "index.asp",
+                    "index.aspx", "default.html", "default.htm", "default.aspx", "default.asp", "main.html"}
+_REDIRECTS = (301, 302, 303, 307, 308)
+_HEAD_REFUSED = (405, 403, 501)
+_SOFT_TITLE = re.compile(r"(?<!\d)404(?!\d)|不存在|找不到|未找到|已删除|已被删除|not\s*found|错误页", re.I)
+_SOFT_BODY = re.compile(
+    r"页面不存在|页面未找到|您访问的页面|您所访问的页面|找不到(您|你)?(要|所)?(访问|请求)?的?页面|信息不存在|文章不存在"
+    r"|内容已删除|已被删除|(?<!\d)404(?!\d)\s*(not\s*found|错误|页面)|page\s+not\s+found",
+    re.I,
+)
+_SOFT_BODY_MAX_CHARS = 1500
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link found on a page: absolute URL (no fragment), kind, anchor text."""
+
+    url: str
+    kind: str  # page | image | attachment | external
+    text: str
+    tag: str = "a"
+
+
+@dataclass
+class LinkResult:
+    """What checking one URL found. ``error`` is None when the link works."""
+
+    url: str
+    error: str | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    detail: str | None = None
+    method: str | None = None
+    requests: int = 0
+    duration_ms: int = 0
+    cached: bool = False
+    attempts: int = 1
+    first_error: str | None = None
+    checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def state(self) -> str:
+        """``ok``, ``blocked`` (our request was refused: not judged) or ``broken``."""
+        if self.error is None:
+            return "ok"
+        return "blocked" if self.error == "blocked" else "broken"
+
+
+@dataclass
+class LinkRef:
+    """A link of a site as its pages use it: kind, whether the homepage has it, referring pages and anchor texts."""
+
+    url: str
+    kind: str
+    on_homepage: bool = False
+    pages: dict[str, str] = field(default_factory=dict)  # referring page -> anchor text (first seen)
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """A site to check: its homepage URL and (whole-site) page budget and depth."""
+
+    site_id: int
+    url: str
+    max_pages: int = 300
+    max_depth: int = 3
+
+    @property
+    def host(self) -> str:
+        """Host (with port) of the site."""
+        return urlsplit(self.url).netloc.lower()
+
+    @property
+    def prefix(self) -> str:
+        """Path prefix of the site's pages (a portal section is a directory of the portal host)."""
+        path = urlsplit(self.url).path or "/"
+        return path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+
+    def contains(self, url: str) -> bool:
+        """Whether a URL is a page of this site (same host, under the site's directory)."""
+        parts = urlsplit(url)
+        return parts.netloc.lower() == self.host and (parts.path or "/").startswith(self.prefix)
+
+
+@dataclass
+class SiteScan:
+    """The links of one site seen in one scan."""
+
+    site: SiteSpec
+    scope: str
+    status: str = "ok"  # ok | failed (the homepage could not be read: nothing judged)
+    error: str | None = None
+    pages: int = 0
+    refs: dict[str, LinkRef] = field(default_factory=dict)
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    finished_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CheckerSettings:
+    """Politeness and limits of one link-check run (per host, as the crawl's)."""
+
+    concurrency_per_host: int = 2
+    delay: float = 1.0
+    timeout: float = 15.0
+    max_redirects: int = 10
+    retest_delay: float = 30.0
+    retests: int = 1
+    user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1; +government website monitoring)"
+    head_unreliable_hosts: tuple[str, ...] = ()
+    check_external: bool = True
+    max_page_bytes: int = 2 * 1024 * 1024
+
+
+# --------------------------------------------------------------------------------------------- parsing
+
+
+def _kind(url: str, tag: str, internal_hosts: set[str]) -> str:
+    path = urlsplit(url).path.lower()
+    leaf = path.rsplit("/", 1)[-1]
+    ext = "." + leaf.rsplit(".", 1)[-1] if "." in leaf else ""
+    if tag == "img" or ext in IMAGE_EXTENSIONS:
+        return "image"
+    if ext in ATTACHMENT_EXTENSIONS:
+        return "attachment"
+    if urlsplit(url).netloc.lower() not in internal_hosts:
+        return "external"
+    return "page"
+
+
+def _text(el: Any) -> str:
+    return " ".join((el.text_content() or "").split())
+
+
+def extract_links(html: str, page_url: str, internal_hosts: Iterable[str]) -> list[Link]:
+    """Links of a page: ``a``/``area`` hrefs, ``img``/``iframe``/``frame``/``embed`` srcs, without mailto:,
+    javascript:, tel: and in-page anchors; absolute, without fragment, in page order, each once."""
+    hosts = {h.lower() for h in internal_hosts}
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    base = page_url
+    for b in doc.iter("base"):
+        if b.get("href"):
+            base = urljoin(page_url, b.get("href").strip())
+            break
+    out: dict[str, Link] = {}
+    for el in doc.iter("a", "area", "img", "iframe", "frame", "embed"):
+        tag = el.tag
+        raw = el.get("href") if tag in ("a", "area") else el.get("src")
+        if not raw:
+            continue
+        raw = raw.strip()
+        if not raw or raw.lower().startswith(_SKIP_SCHEMES):
+            continue
+        try:
+            url = urldefrag(urljoin(base, raw)).url
+        except ValueError:
+            continue
+        if not url.lower().startswith(("http://", "https://")):
+            continue
+        if tag == "img":
+            text = (el.get("alt") or el.get("title") or "").strip() or "[图片]"
+        elif tag in ("iframe", "frame", "embed"):
+            text = (el.get("title") or el.get("name") or "").strip() or f"[{tag}]"
+        else:
+            text = _text(el) or (el.get("title") or "").strip()
+            if not text:
+                img = next(iter(el.iter("img")), None)
+                text = ((img.get("alt") or "").strip() or "[图片链接]") if img is not None else ""
+        kind = _kind(url, tag, hosts)
+        prev = out.get(url)
+        if prev is None:
+            out[url] = Link(url, kind, text[:120], tag)
+        elif kind in ("image", "attachment") and prev.kind not in ("image", "attachment"):
+            out[url] = Link(url, kind, prev.text or text[:120], tag)
+    return list(out.values())
+
+
+def is_soft_404_page(html: str) -> bool:
+    """A 200 page that says the page does not exist (页面不存在 / 404 / 您访问的页面不存在)."""
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return False
+    title = " ".join(t.text_content() for t in doc.iter("title"))
+    if _SOFT_TITLE.search(title):
+        return True
+    for bad in doc.iter("script", "style"):
+        bad.drop_tree()
+    body = " ".join(doc.text_content().split())
+    return len(body) <= _SOFT_BODY_MAX_CHARS and bool(_SOFT_BODY.search(body))
+
+
+def _is_homepage_url(url: str) -> bool:
+    path = urlsplit(url).path or "/"
+    return path.rsplit("/", 1)[-1].lower() in _HOMEPAGE_LEAVES and path.count("/") <= 1
+
+
+def _norm_path(url: str) -> str:
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    head, _, leaf = path.rpartition("/")
+    if leaf.lower() in _HOMEPAGE_LEAVES:
+        path = head + "/"
+    return parts.netloc.lower() + path.rstrip("/")
+
+
+# ------------------------------------------------------------------------------------ classification
+
+
+def classify_status(status: int) -> str | None:
+    """Error class of an HTTP status (None when it is fine); 401/403/407/429/451 are ``blocked``."""
+    if status < 400:
+        return None
+    if status == 404:
+        return "http_404"
+    if status == 410:
+        return "http_410"
+    if status >= 500:
+        return "http_5xx"
+    if status in (401, 403, 407, 429, 451):
+        return "blocked"
+    return "http_4xx"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and cur not in out and len(out) < 10:
+        out.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return out
+
+
+def classify_exception(exc: BaseException) -> str:
+    """Error class of a failed request: timeout, dns, refused, tls or network_error."""
+    chain = _chain(exc)
+    if any(isinstance(e, httpx.TimeoutException | asyncio.TimeoutError | TimeoutError) for e in chain):
+        return "timeout"
+    for e in chain:
+        if isinstance(e, ssl.SSLError | ssl.CertificateError):
+            return "tls"
+        if isinstance(e, ConnectionRefusedError):
+            return "refused"
+    text = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
+    if any(k in text for k in ("gaierror", "name or service not known", "nodename nor servname", "getaddrinfo",
+                               "name resolution", "no address associated", "errno -2", "errno -3", "errno -5")):
+        return "dns"
+    if "connection refused" in text or "errno 111" in text or "connectionrefused" in text:
+        return "refused"
+    if any(k in text for k in ("ssl", "tls", "certificate", "wrong_version_number", "wrong version number")):
+        return "tls"
+    if "timed out" in text or "timeout" in text:
+        return "timeout"
+    return "network_error"
+
+
+# ---------------------------------------------------------------------------------------- politeness
+
+
+class HostGate:
+    """Per-host politeness: at most N requests in flight and ``delay`` seconds between request starts."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self.concurrency = concurrency
+        self.delay = delay
+        self._sems: dict[str, asyncio.Semaphore] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._next: dict[str, float] = {}
+
+    @contextlib.asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one of the host's slots; returns once the host's delay since the last start has passed."""
+        sem = self._sems.setdefault(host, asyncio.Semaphore(self.concurrency))
+        lock = self._locks.setdefault(host, asyncio.Lock())
+        async with sem:
+            if self.delay > 0:
+                async with lock:
+                    wait = self._next.get(host, 0.0) - time.monotonic()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    self._next[host] = time.monotonic() + self.delay
+            yield
+
+
+# ------------------------------------------------------------------------------------------- checker
+
+
+@dataclass
+class _Answer:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    final_url: str
+    redirected_from_deep: bool = False
+    method: str = "GET"
+
+
+class _RedirectLoop(Exception):
+    pass
+
+
+class LinkChecker:
+    """Checks URLs once per run (results are shared by every site and page that links to them)."""
+
+    def __init__(
+        self,
+        settings: CheckerSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        ok_cache: dict[str, dt.datetime] | None = None,
+        internal_hosts: Iterable[str] = (),
+    ) -> None:
+        self.settings = settings
+        self.gate = HostGate(settings.concurrency_per_host, settings.delay)
+        self.requests = 0
+        self.ok_cache = ok_cache or {}
+        self.internal_hosts = {h.lower() for h in internal_hosts}
+        self.head_unreliable = {h.lower() for h in settings.head_unreliable_hosts}
+        self._checks: dict[str, asyncio.Future[LinkResult]] = {}
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            timeout=httpx.Timeout(settings.timeout),
+            headers={"User-Agent": settings.user_agent, "Accept": "*/*"},
+            verify=True,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._client.aclose()
+
+    async def __aenter__(self) -> LinkChecker:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- low level
+
+    async def _one(self, method: str, url: str, read: int) -> tuple[int, httpx.Headers, bytes, str]:
+        host = urlsplit(url).netloc.lower()
+        async with self.gate.slot(host):
+            self.requests += 1
+            if method == "AUTO":  # decided when the slot is granted: an earlier answer may have taught us
+                method = "GET" if host in self.head_unreliable else "HEAD"
+
+            async def go() -> tuple[int, httpx.Headers, bytes, str]:
+                async with self._client.stream(method, url) as resp:
+                    body = b""
+                    if read and method == "GET" and resp.status_code not in _REDIRECTS:
+                        async for chunk in resp.aiter_bytes():
+                            body += chunk
+                            if len(body) >= read:
+                                break
+                    return resp.status_code, resp.headers, body, method
+
+            return await asyncio.wait_for(go(), self.settings.timeout)
+
+    async def _request(self, method: str, url: str, read: int) -> _Answer:
+        seen = {url}
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            status, headers, body, method = await self._one(method, current, read)
+            location = headers.get("location")
+            if status in _REDIRECTS and location:
+                nxt = urldefrag(urljoin(current, location.strip())).url
+                if nxt in seen:
+                    raise _RedirectLoop(f"redirect loop at {nxt}")
+                seen.add(nxt)
+                current = nxt
+                continue
+            deep = (current != url and _is_homepage_url(current) and not _is_homepage_url(url)
+                    and _norm_path(current) != _norm_path(url))
+            return _Answer(status, headers, body, current, deep, method)
+        raise _RedirectLoop(f"more than {self.settings.max_redirects} redirects")
+
+    # -- one URL
+
+    def _use_head(self, url: str, kind: str) -> bool:
+        host = urlsplit(url).netloc.lower()
+        if host in self.head_unreliable:
+            return False
+        return not (kind == "page" and host in self.internal_hosts)
+
+    async def _evaluate(self, url: str, kind: str, *, force_get: bool) -> tuple[LinkResult, str | None]:
+        started = time.monotonic()
+        before = self.requests
+        res = LinkResult(url)
+        html: str | None = None
+        method = "GET" if force_get or not self._use_head(url, kind) else "AUTO"
+        want = self.settings.max_page_bytes if kind == "page" else 1
+        try:
+            ans = await self._request(method, url, want)
+            method = ans.method
+            if method == "HEAD" and (ans.status in _HEAD_REFUSED or (
+                    kind in ("attachment", "image") and ans.status < 300
+                    and ans.headers.get("content-length", "").strip() == "0")):
+                if ans.status in _HEAD_REFUSED:
+                    self.head_unreliable.add(urlsplit(url).netloc.lower())
+                method = "GET"
+                ans = await self._request(method, url, want)
+            res.http_status, res.final_url = ans.status, ans.final_url
+            res.error = classify_status(ans.status)
+            if res.error:
+                res.detail = f"HTTP {ans.status}"
+            elif ans.redirected_from_deep:
+                res.error, res.detail = "soft_404", f"redirected to the homepage {ans.final_url}"
+            elif kind in ("attachment", "image") and method == "GET" and not ans.body:
+                res.error, res.detail = "empty_attachment", "the file is empty (0 bytes)"
+            elif (kind == "page" and method == "GET" and "html" in ans.headers.get("content-type", "html").lower()
+                  and ans.body):
+                html, _ = decode_html(ans.body, ans.headers.get("content-type"))
+                if is_soft_404_page(html):
+                    res.error, res.detail = "soft_404", "the page says it does not exist"
+        except _RedirectLoop as exc:
+            res.error, res.detail = "redirect_loop", str(exc)
+        except httpx.InvalidURL as exc:
+            res.error, res.detail = "network_error", f"invalid URL: {exc}"
+        except (TimeoutError, httpx.HTTPError, OSError, ssl.SSLError) as exc:
+            res.error, res.detail = classify_exception(exc), f"{type(exc).__name__}: {exc}"[:300]
+        res.method = "HEAD" if method == "AUTO" else method
+        res.requests = self.requests - before
+        res.duration_ms = int((time.monotonic() - started) * 1000)
+        res.checked_at = dt.datetime.now(dt.UTC)
+        return res, html
+
+    def _cached(self, url: str, kind: str) -> LinkResult | None:
+        if urlsplit(url).netloc.lower() in self.internal_hosts:
+            return None
+        if kind == "external" and not self.settings.check_external:
+            return LinkResult(url, cached=True, detail="external links are not checked")
+        if url in self.ok_cache:
+            return LinkResult(url, cached=True, detail=f"OK at {self.ok_cache[url].isoformat()}")
+        return None
+
+    async def _run(self, url: str, kind: str, *, page: bool) -> tuple[LinkResult, str | None]:
+        fut: asyncio.Future[LinkResult] = asyncio.get_running_loop().create_future()
+        self._checks[url] = fut
+        try:
+            cached = None if page else self._cached(url, kind)
+            res, html = (cached, None) if cached else await self._evaluate(url, kind, force_get=page)
+        except BaseException as exc:  # keep waiters from hanging
+            fut.set_exception(exc)
+            raise
+        fut.set_result(res)
+        return res, html
+
+    async def check(self, url: str, kind: str) -> LinkResult:
+        """The result of ``url`` in this run (checked once, whoever asks)."""
+        fut = self._checks.get(url)
+        if fut is not None:
+            return await asyncio.shield(fut)
+        return (await self._run(url, kind, page=False))[0]
+
+    async def fetch_page(self, url: str) -> tuple[LinkResult, str | None]:
+        """GET a page of a monitored site (its result is also the link's result); returns it and its HTML."""
+        fut = self._checks.get(url)
+        if fut is None:
+            return await self._run(url, "page", page=True)
+        res = await asyncio.shield(fut)
+        if res.error:
+            return res, None
+        again, html = await self._evaluate(url, "page", force_get=True)  # checked before by another site
+        return (res, html) if not again.error else (res, None)
+
+    def results(self) -> dict[str, LinkResult]:
+        """Every result of this run so far."""
+        return {u: f.result() for u, f in self._checks.items() if f.done() and not f.exception()}
+
+    async def retest(self, kinds: dict[str, str]) -> int:
+        """Check every failed URL again after the retest delay (GET, not cached); returns how many were retested.
+
+        A URL that now works becomes ``ok`` (a transient failure is never reported); one that still
+        fails stays failed with the newest error. A host whose HEAD said 404 but whose GET works lies:
+        it gets GET from then on.
+        """
+        failed = [u for u, r in self.results().items() if r.state == "broken"]
+        if not failed:
+            return 0
+        for attempt in range(self.settings.retests):
+            if attempt or self.settings.retest_delay:
+                await asyncio.sleep(self.settings.retest_delay)
+            still = [u for u in failed if self._checks[u].result().state == "broken"]
+            if not still:
+                break
+            again = await asyncio.gather(*(self._evaluate(u, kinds.get(u, "page"), force_get=True) for u in still))
+            for u, (new, _html) in zip(still, again, strict=True):
+                old = self._checks[u].result()
+                if new.error is None and old.method == "HEAD" and old.error in ("http_404", "http_410"):
+                    self.head_unreliable.add(urlsplit(u).netloc.lower())
+                new.attempts = old.attempts + 1
+                new.first_error = old.first_error or old.error
+                new.requests += old.requests
+                fut = asyncio.get_running_loop().create_future()
+                fut.set_result(new)
+                self._checks[u] = fut
+        return len(failed)
+
+
+# -------------------------------------------------------------------------------------------- sites
+
+
+def _add_ref(scan: SiteScan, link: Link, page: str, on_homepage: bool) -> None:
+    ref = scan.refs.get(link.url)
+    if ref is None:
+        ref = scan.refs[link.url] = LinkRef(link.url, link.kind)
+    elif link.kind in ("image", "attachment") and ref.kind not in ("image", "attachment"):
+        ref.kind = link.kind
+    ref.on_homepage = ref.on_homepage or on_homepage
+    if page not in ref.pages:
+        ref.pages[page] = link.text
+        ref.count += 1
+
+
+async def _scan_site(checker: LinkChecker, site: SiteSpec, scope: str) -> SiteScan:
+    scan = SiteScan(site, scope)
+    home, html = await checker.fetch_page(site.url)
+    if home.error or html is None:
+        scan.status, scan.error = "failed", home.error or "not an HTML page"
+        scan.finished_at = dt.datetime.now(dt.UTC)
+        return scan
+    homepages = {site.url, home.final_url or site.url}
+    scan.pages = 1  # pages read
+    budget = [1]  # pages scheduled for reading (the site's page budget)
+    scheduled: set[str] = set(homepages)
+    tasks: set[asyncio.Task[Any]] = set()
+    hosts = checker.internal_hosts | {site.host}
+
+    def discover(page_url: str, depth: int, page_html: str, base: str | None) -> None:
+        on_home = page_url in homepages
+        for link in extract_links(page_html, base or page_url, hosts):
+            _add_ref(scan, link, page_url, on_home)
+            if link.url in scheduled:
+                continue
+            scheduled.add(link.url)
+            if (scope == "site" and link.kind == "page" and site.contains(link.url) and depth < site.max_depth
+                    and budget[0] < site.max_pages):
+                budget[0] += 1
+                tasks.add(asyncio.ensure_future(crawl(link.url, depth + 1)))
+            else:
+                tasks.add(asyncio.ensure_future(checker.check(link.url, link.kind)))
+
+    async def crawl(url: str, depth: int) -> None:
+        res, page_html = await checker.fetch_page(url)
+        if page_html is not None and not res.error:
+            scan.pages += 1
+            discover(url, depth, page_html, res.final_url)
+
+    discover(site.url, 0, html, home.final_url)
+    while tasks:  # tasks add tasks while we wait: keep one set, never rebind it
+        done, _ = await asyncio.wait(list(tasks), return_when=asyncio.FIRST_COMPLETED)
+        for t in done:
+            tasks.discard(t)
+            t.result()
+    scan.finished_at = dt.datetime.now(dt.UTC)
+    return scan
+
+
+async def check_sites(
+    sites: list[SiteSpec],
+    settings: CheckerSettings,
+    *,
+    scope: str | dict[int, str] = "homepage",
+    transport: httpx.AsyncBaseTransport | None = None,
+    ok_cache: dict[str, dt.datetime] | None = None,
+) -> tuple[list[SiteScan], dict[str, LinkResult], LinkChecker]:
+    """Scan the sites (``homepage``: the homepage's links; ``site``: the whole site within budget and depth;
+    a dict gives each site id its own scope),
+    check every unique link once, re-test the failures; returns the scans, the results by URL and the checker
+    (for its request count)."""
+    checker = LinkChecker(settings, transport=transport, ok_cache=ok_cache,
+                          internal_hosts={s.host for s in sites})
+    try:
+        scopes = scope if isinstance(scope, dict) else {s.site_id: scope for s in sites}
+        scans = await asyncio.gather(*(_scan_site(checker, s, scopes.get(s.site_id, "homepage")) for s in sites))
+        kinds: dict[str, str] = {}
+        for scan in scans:
+            for url, ref in scan.refs.items():
+                kinds.setdefault(url, ref.kind)
+        await checker.retest(kinds)
+        return list(scans), checker.results(), checker
+    finally:
+        await checker.aclose()

@@ -1,0 +1,179 @@
+"""The link-check and availability-probe stages: read the roster, run crawler/links.py and crawler/probe.py, store."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crawler.links import CheckerSettings, SiteSpec, check_sites
+from crawler.probe import probe_sites
+from govwatch.context import Context
+from storage.links import load_ok_cache, record_link_scans
+from storage.models import CrawlRun, LinkScan, Probe, SiteRow, Unit, utcnow
+
+__all__ = ["LinkReport", "ProbeReport", "checker_settings", "run_link_check", "run_probes"]
+
+log = logging.getLogger("govwatch.links")
+
+
+@dataclass
+class LinkReport:
+    """What one link-check run did."""
+
+    run_id: int
+    sites: int = 0
+    whole_site: int = 0
+    failed_sites: list[str] = field(default_factory=list)
+    pages: int = 0
+    links: int = 0
+    requests: int = 0
+    broken: dict[str, int] = field(default_factory=dict)  # error class -> confirmed broken links
+    transient: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class ProbeReport:
+    """What one probe round did."""
+
+    run_id: int
+    probes: int = 0
+    failed: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def _synced(ctx: Context) -> None:
+    from govwatch import pipeline
+
+    getattr(pipeline, "ensure_synced", pipeline.sync)(ctx)
+
+
+def _active_sites(ctx: Context, units: set[str] | None) -> list[SiteRow]:
+    with ctx.db.session() as s:
+        return [
+            site for site in s.scalars(
+                select(SiteRow).join(Unit, Unit.id == SiteRow.unit_id)
+                .where(SiteRow.active.is_(True), Unit.active.is_(True)).order_by(SiteRow.id)
+            )
+            if not units or site.unit_id in units
+        ]
+
+
+def checker_settings(ctx: Context) -> CheckerSettings:
+    """Link-check settings from the config: the crawl's per-host politeness, the links section's limits."""
+    crawl, links = ctx.config.crawl, ctx.config.links
+    return CheckerSettings(
+        concurrency_per_host=crawl.concurrency_per_host, delay=crawl.delay, timeout=links.timeout or crawl.timeout,
+        max_redirects=links.max_redirects, retest_delay=links.retest_delay, retests=links.retests,
+        user_agent=crawl.user_agent, head_unreliable_hosts=tuple(links.head_unreliable_hosts),
+        check_external=links.check_external,
+    )
+
+
+def run_link_check(
+    ctx: Context,
+    *,
+    whole_site: bool | None = None,
+    units: set[str] | None = None,
+    transport: Any = None,
+) -> LinkReport:
+    """Check the links of every active site: the homepage's links, or the whole site (``whole_site=True``);
+    ``None`` = the whole site of each site whose last whole-site check is older than ``links.whole_site_every_days``."""
+    _synced(ctx)
+    cfg = ctx.config.links
+    overrides = {(u.id, site.url): site.links for u in ctx.config.units for site in u.sites}
+    rows = _active_sites(ctx, units)
+    now = utcnow()
+    with ctx.db.session() as s:
+        run = CrawlRun(kind="links", stats={"sites": len(rows)})
+        s.add(run)
+        s.flush()
+        run_id = run.id
+        last_whole = dict(s.execute(
+            select(LinkScan.site_id, func.max(LinkScan.finished_at))
+            .where(LinkScan.scope == "site", LinkScan.status == "ok").group_by(LinkScan.site_id)
+        ).all())
+        ok_cache = load_ok_cache(s, dt.timedelta(hours=cfg.external_ok_ttl_hours), now)
+    specs: list[SiteSpec] = []
+    scopes: dict[int, str] = {}
+    for row in rows:
+        over = overrides.get((row.unit_id, row.url))
+        if over is not None and not over.enabled:
+            continue
+        if whole_site is None:
+            last = last_whole.get(row.id)
+            due = cfg.whole_site_every_days > 0 and (
+                last is None or now - last >= dt.timedelta(days=cfg.whole_site_every_days) - dt.timedelta(hours=1))
+            scope = "site" if due else "homepage"
+        else:
+            scope = "site" if whole_site else "homepage"
+        if scope == "homepage" and whole_site is None and not cfg.homepage_daily:
+            continue
+        specs.append(SiteSpec(row.id, row.url,
+                              max_pages=(over.max_pages if over and over.max_pages else cfg.max_pages),
+                              max_depth=(over.max_depth if over and over.max_depth is not None else cfg.max_depth)))
+        scopes[row.id] = scope
+    report = LinkReport(run_id=run_id, sites=len(specs), whole_site=sum(1 for v in scopes.values() if v == "site"))
+    started = dt.datetime.now(dt.UTC)
+    scans, results, checker = (asyncio.run(check_sites(specs, checker_settings(ctx), scope=scopes, transport=transport,
+                                                       ok_cache=ok_cache))
+                               if specs else ([], {}, None))
+    report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    report.requests = checker.requests if checker else 0
+    hosts = {sp.host for sp in specs}
+    by_id = {r.id: r for r in rows}
+    with ctx.db.session() as s:
+        stored = record_link_scans(s, scans, results, run_id=run_id, internal_hosts=hosts)
+        broken: Counter[str] = Counter()
+        for scan in scans:
+            if scan.status != "ok":
+                report.failed_sites.append(by_id[scan.site.site_id].url)
+                log.warning("link check of %s: the homepage could not be read (%s)", scan.site.url, scan.error)
+                continue
+            report.pages += scan.pages
+            report.links += len(scan.refs)
+        for r in results.values():
+            if r.error and r.error != "blocked" and r.attempts > 1:
+                broken[r.error] += 1
+            elif r.error is None and r.attempts > 1:
+                report.transient += 1
+        report.broken = dict(sorted(broken.items()))
+        run = s.get(CrawlRun, run_id)
+        run.finished_at, run.status = utcnow(), "ok"
+        run.stats = {"sites": len(specs), "whole_site": report.whole_site, "scans": len(stored), "pages": report.pages,
+                     "links": report.links, "requests": report.requests, "broken": report.broken,
+                     "transient": report.transient, "failed_sites": report.failed_sites}
+    return report
+
+
+def run_probes(ctx: Context, *, units: set[str] | None = None, transport: Any = None) -> ProbeReport:
+    """Probe every active site's homepage once (threshold from the catalogue's site.unavailable) and store it."""
+    _synced(ctx)
+    rows = _active_sites(ctx, units)
+    rule = ctx.catalogue.rules.get("site.unavailable")
+    threshold = float(rule.thresholds.get("timeout_seconds", 15.0)) if rule else 15.0
+    with ctx.db.session() as s:
+        run = CrawlRun(kind="probe", stats={"sites": len(rows)})
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    results = asyncio.run(probe_sites(
+        [(r.id, r.url) for r in rows], threshold=threshold, concurrency_per_host=ctx.config.crawl.concurrency_per_host,
+        user_agent=ctx.config.crawl.user_agent, transport=transport,
+    )) if rows else []
+    report = ProbeReport(run_id=run_id, probes=len(results))
+    with ctx.db.session() as s:
+        for r in results:
+            s.add(Probe(site_id=r.site_id, at=r.at, ok=r.ok, status=r.status, http_status=r.http_status,
+                        duration_ms=r.duration_ms, error=r.error))
+            report.statuses[r.status] = report.statuses.get(r.status, 0) + 1
+            report.failed += 0 if r.ok else 1
+        run = s.get(CrawlRun, run_id)
+        run.finished_at, run.status, run.stats = utcnow(), "ok", {"probes": len(results), "statuses": report.statuses}
+    return report

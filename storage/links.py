@@ -1,0 +1,162 @@
+"""Storing link-check observations (scans, results with referrers, the external OK cache) and reading them back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from checks.base import LinkObs
+from storage.models import LinkCheck, LinkOkCache, LinkScan, utcnow
+
+__all__ = ["MAX_REFS", "load_link_obs", "load_ok_cache", "record_link_scans"]
+
+#: referring pages kept per link (the count of all of them is kept too)
+MAX_REFS = 20
+_KIND_ORDER = {"attachment": 0, "image": 1, "page": 2, "external": 3}
+
+
+def _url_hash(url: str) -> str:
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()
+
+
+def load_ok_cache(session: Session, ttl: dt.timedelta, now: dt.datetime | None = None) -> dict[str, dt.datetime]:
+    """External URLs that answered fine within ``ttl`` (they are not fetched again)."""
+    if ttl <= dt.timedelta(0):
+        return {}
+    since = (now or utcnow()) - ttl
+    return {row.url: row.ok_at for row in session.scalars(select(LinkOkCache).where(LinkOkCache.ok_at >= since))}
+
+
+def record_link_scans(
+    session: Session,
+    scans: Iterable[Any],
+    results: dict[str, Any],
+    *,
+    run_id: int | None,
+    internal_hosts: set[str] | None = None,
+) -> list[LinkScan]:
+    """Store the scans of one run (crawler.links.SiteScan) and their links' results (crawler.links.LinkResult).
+
+    A failure that was re-tested and failed again is ``broken`` (confirmed); one that could not be
+    re-tested is ``suspected``; ``blocked`` (our request refused) is kept but never judged. The
+    first time a still-broken link was seen failing is carried over from the previous scans.
+    """
+    from urllib.parse import urlsplit
+
+    rows: list[LinkScan] = []
+    ok_external: dict[str, Any] = {}
+    for scan in scans:
+        row = LinkScan(run_id=run_id, site_id=scan.site.site_id, scope=scan.scope, started_at=scan.started_at,
+                       finished_at=scan.finished_at or utcnow(), status=scan.status, error=scan.error,
+                       pages=scan.pages, links=len(scan.refs))
+        session.add(row)
+        session.flush()
+        rows.append(row)
+        if scan.status != "ok":
+            continue
+        failing = [u for u in scan.refs if (r := results.get(u)) is not None and r.error and r.error != "blocked"]
+        previous: dict[str, dt.datetime] = {}
+        for i in range(0, len(failing), 300):
+            chunk = failing[i: i + 300]
+            for url, first in session.execute(
+                select(LinkCheck.url, func.min(LinkCheck.first_failed_at))
+                .where(LinkCheck.site_id == scan.site.site_id, LinkCheck.url.in_(chunk),
+                       LinkCheck.state.in_(("broken", "suspected")), LinkCheck.scan_id != row.id)
+                .group_by(LinkCheck.url)
+            ):
+                if first is not None:
+                    previous[url] = first
+        broken = 0
+        for url, ref in scan.refs.items():
+            res = results.get(url)
+            if res is None:
+                state, error = "suspected", None
+            elif res.error is None:
+                state, error = "ok", None
+            elif res.error == "blocked":
+                state, error = "blocked", "blocked"
+            else:
+                state, error = ("broken" if res.attempts > 1 else "suspected"), res.error
+            if state == "broken":
+                broken += 1
+            refs = [{"page": p, "text": t} for p, t in list(ref.pages.items())[:MAX_REFS]]
+            checked = res.checked_at if res is not None else utcnow()
+            session.add(LinkCheck(
+                scan_id=row.id, site_id=scan.site.site_id, url=url[:2000], kind=ref.kind, on_homepage=ref.on_homepage,
+                state=state, error=error, first_error=res.first_error if res is not None else None,
+                detail=res.detail if res is not None else None, http_status=res.http_status if res is not None else None,
+                final_url=(res.final_url or None)[:2000] if res is not None and res.final_url else None,
+                attempts=res.attempts if res is not None else 0, cached=bool(res and res.cached),
+                checked_at=checked,
+                first_failed_at=(previous.get(url) or checked) if state in ("broken", "suspected") else None,
+                ref_count=ref.count, refs=refs,
+            ))
+            host = urlsplit(url).netloc.lower()
+            if (res is not None and state == "ok" and not res.cached and res.requests
+                    and (internal_hosts is None or host not in internal_hosts)):
+                ok_external[url] = res
+        row.broken = broken
+    for url, res in ok_external.items():
+        session.merge(LinkOkCache(url_hash=_url_hash(url), url=url, ok_at=res.checked_at, http_status=res.http_status))
+    session.flush()
+    return rows
+
+
+def _latest_scans(session: Session, site_ids: set[int]) -> dict[int, list[LinkScan]]:
+    out: dict[int, list[LinkScan]] = {}
+    if not site_ids:
+        return out
+    latest = (
+        select(func.max(LinkScan.id))
+        .where(LinkScan.status == "ok", LinkScan.site_id.in_(site_ids))
+        .group_by(LinkScan.site_id, LinkScan.scope)
+        .scalar_subquery()
+    )
+    for scan in session.scalars(select(LinkScan).where(LinkScan.id.in_(latest)).order_by(LinkScan.id)):
+        out.setdefault(scan.site_id, []).append(scan)
+    return out
+
+
+def load_link_obs(session: Session, site_ids: Iterable[int], *, gone_days: int = 90) -> list[LinkObs]:
+    """Per site, the links of its latest completed homepage scan and whole-site scan (the newer result wins
+    for a link in both); a link that was failing in an earlier scan but is on no current page is ``gone``."""
+    ids = set(site_ids)
+    out: list[LinkObs] = []
+    for site_id, scans in sorted(_latest_scans(session, ids).items()):
+        merged: dict[str, LinkObs] = {}
+        for scan in sorted(scans, key=lambda s: (s.finished_at or s.started_at, s.id)):  # newer last: it wins
+            for c in session.scalars(select(LinkCheck).where(LinkCheck.scan_id == scan.id).order_by(LinkCheck.id)):
+                prev = merged.get(c.url)
+                refs = list(c.refs or [])
+                on_home = c.on_homepage
+                kind = c.kind
+                count = c.ref_count
+                if prev is not None:
+                    pages = {r["page"] for r in refs}
+                    refs += [r for r in prev.refs if r["page"] not in pages]
+                    on_home = on_home or prev.on_homepage
+                    kind = min(kind, prev.kind, key=lambda k: _KIND_ORDER.get(k, 9))
+                    count = max(count, prev.ref_count, len(refs))
+                merged[c.url] = LinkObs(
+                    site_id=site_id, url=c.url, kind=kind, on_homepage=on_home, state=c.state, error=c.error,
+                    http_status=c.http_status, refs=tuple(refs[:MAX_REFS]), ref_count=count,
+                    first_failed=c.first_failed_at, checked_at=c.checked_at, final_url=c.final_url,
+                )
+        current = {s.id for s in scans}
+        newest = max((s.finished_at or s.started_at for s in scans), default=utcnow())
+        since = newest - dt.timedelta(days=gone_days)
+        for url, kind in session.execute(
+            select(LinkCheck.url, func.min(LinkCheck.kind))
+            .where(LinkCheck.site_id == site_id, LinkCheck.state == "broken", LinkCheck.scan_id.not_in(current),
+                   LinkCheck.checked_at >= since)
+            .group_by(LinkCheck.url)
+        ):
+            if url not in merged:
+                merged[url] = LinkObs(site_id=site_id, url=url, kind=kind, on_homepage=False, state="gone")
+        out.extend(merged.values())
+    return out
