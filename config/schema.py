@@ -10,6 +10,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "WebhookConfig",
+    "SmtpConfig",
+    "ScheduleConfig",
+    "NotifyConfig",
     "CATEGORIES",
     "AccountConfig",
     "ColumnConfig",
@@ -213,12 +217,6 @@ class CrawlConfig(_Strict):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1; +government website monitoring)"
     chromium_path: str = "/usr/bin/chromium"
-    concurrent_requests: int = Field(default=32, ge=1, le=512)  # all hosts together
-    retry_backoff: float = Field(default=2.0, ge=0, le=300)  # seconds before the first retry, doubling
-    http_cache: bool = True  # conditional requests (ETag/Last-Modified): an unchanged page costs a 304
-    cache_dir: str | None = None  # default: <output_dir>/http-cache
-    max_articles_per_column: int = Field(default=3, ge=0, le=20)  # undated lists: articles opened for dates
-    browser_fallback: bool = True  # a static page built by script is fetched once more with Chromium
 
 
 class MonitoringWindow(_Strict):
@@ -234,6 +232,110 @@ class MonitoringWindow(_Strict):
         return self
 
 
+_EVERY_RE = re.compile(r"^every\s+(\d+)\s*([smhd])$")
+
+
+def _check_schedule(value: str) -> str:
+    """``off``, ``every 20m`` (s/m/h/d) or a crontab line ``min hour day month weekday`` (``last`` allowed)."""
+    text = " ".join(value.split())
+    if text == "off" or _EVERY_RE.match(text):
+        if text != "off" and int(_EVERY_RE.match(text).group(1)) == 0:  # type: ignore[union-attr]
+            raise ValueError(f"interval must be positive: {value!r}")
+        return text
+    if len(text.split(" ")) != 5:
+        raise ValueError(f"not a schedule (use 'every 20m', a crontab line '30 2 * * *', or 'off'): {value!r}")
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(text, timezone="UTC")
+    except ValueError as exc:
+        raise ValueError(f"bad crontab line {value!r}: {exc}") from None
+    return text
+
+
+class ScheduleConfig(_Strict):
+    """When ``govwatch serve`` runs each job, in the county's time zone (crontab line, ``every 20m`` or ``off``)."""
+
+    crawl: str = "30 1 * * *"
+    probe: str = "every 60m"
+    links: str = "0 3 * * 6"
+    digest: str = "30 7 * * *"
+    notices: str = "0 9 * * 1"
+    monthly: str = "0 16 last * *"
+    retry: str = "every 10m"
+    probe_jitter: int = Field(default=300, ge=0, le=3600)
+    lease_seconds: int = Field(default=600, ge=5, le=86400)
+
+    _spec = field_validator("crawl", "probe", "links", "digest", "notices", "monthly", "retry")(
+        classmethod(lambda cls, v: _check_schedule(v))
+    )
+
+
+class SmtpConfig(_Strict):
+    """The SMTP server that sends e-mail notices; user and password usually come from ``${ENV}``."""
+
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    user: str | None = None
+    password: str | None = None
+    sender: str
+    sender_name: str | None = None
+    timeout: float = Field(default=30.0, gt=0, le=300)
+    ca_file: str | None = None
+
+    @property
+    def effective_port(self) -> int:
+        """The port: configured, else 465 for SSL, 587 for STARTTLS, 25 otherwise."""
+        return self.port or {"ssl": 465, "starttls": 587}.get(self.security, 25)
+
+
+NoticeKind = Literal["rectification", "digest", "monthly"]
+
+
+class WebhookConfig(_Strict):
+    """A chat robot or a generic JSON endpoint that receives notices."""
+
+    type: Literal["wecom", "dingtalk", "json"]
+    url: str
+    name: str | None = Field(default=None, max_length=30)
+    secret: str | None = None
+    kinds: list[NoticeKind] = Field(default_factory=lambda: ["digest", "monthly"])
+
+    _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
+
+    @property
+    def channel(self) -> str:
+        """The channel name recorded with each send."""
+        return self.name or self.type
+
+
+class NotifyConfig(_Strict):
+    """Notices and digests: recipients, channels, deadlines, templates."""
+
+    templates: str | None = None
+    deadline_working_days: int = Field(default=5, ge=1, le=60)
+    warn_within_days: int = Field(default=7, ge=0, le=90)
+    unit_cadence: Literal["daily", "weekly", "monthly"] = "weekly"
+    duty: list[Contact] = Field(default_factory=list)
+    smtp: SmtpConfig | None = None
+    webhooks: list[WebhookConfig] = Field(default_factory=list)
+    outbox: str | None = "outbox"
+    outbox_always: bool = False
+    digest_url: str | None = None
+    retry_base_seconds: int = Field(default=60, ge=1)
+    retry_max_seconds: int = Field(default=6 * 3600, ge=1)
+
+    @model_validator(mode="after")
+    def _unique_channels(self) -> NotifyConfig:
+        seen: set[str] = {"email", "outbox"}
+        for i, hook in enumerate(self.webhooks):
+            if hook.channel in seen:
+                raise ValueError(f"webhooks[{i}]: channel name {hook.channel!r} is used twice (give it a name:)")
+            seen.add(hook.channel)
+        return self
+
+
 class Config(_Strict):
     """The whole configuration file."""
 
@@ -244,6 +346,8 @@ class Config(_Strict):
     output_dir: str = "govwatch-out"
     monitoring: MonitoringWindow | None = None
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
     links: LinksConfig = Field(default_factory=LinksConfig)
     units: list[UnitConfig] = Field(default_factory=list)
 

@@ -24,6 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "NoticeAttempt",
+    "JobRun",
+    "JobLock",
     "AccountRow",
     "AccountSnapshot",
     "Appeal",
@@ -297,6 +300,42 @@ class Notice(Base):
     path: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class JobRun(Base):
+    """One run of a scheduled job of ``govwatch serve`` (or of a command run by hand): result and duration."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_job_started", "job_id", "started_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(40))
+    owner: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class JobLock(Base):
+    """A lease on a job so that two ``serve`` processes on one database never run it at the same time."""
+
+    __tablename__ = "job_locks"
+    job_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[dt.datetime | None] = mapped_column()
+    last_started_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class NoticeAttempt(Base):
+    """One delivery attempt of a notice on its channel (the retry backoff counts from the last one)."""
+
+    __tablename__ = "notice_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class FindingSighting(Base):

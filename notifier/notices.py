@@ -1,0 +1,491 @@
+"""Notices: 整改通知 per unit, the full 值班读网日报 and the 月度通报 — their data, periods and rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.catalogue import Catalogue
+from config.schema import Config
+from notifier.digest import SEVERITY_LABELS, build_digest, describe_evidence
+from notifier.render import clean_text, oneline, render
+from storage.findings import list_findings
+from storage.models import CrawlRun, Finding, FindingEvent, JobRun, Notice, Unit
+
+__all__ = [
+    "KINDS",
+    "KIND_LABELS",
+    "RenderedNotice",
+    "build_duty_digest",
+    "build_monthly",
+    "build_rectification",
+    "deadline_after",
+    "due_notices",
+    "period_of",
+    "render_notice",
+]
+
+KINDS = ("rectification", "digest", "monthly")
+KIND_LABELS = {"rectification": "整改通知", "digest": "值班读网日报", "monthly": "月度通报"}
+#: statuses of a problem the unit still has to fix
+TO_FIX = ("open", "upheld")
+CATEGORY_LABELS = {
+    "news": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事信息类",
+    "planning": "规划计划类", "finance": "财政信息类", "interpretation": "政策解读类", "statistics": "统计数据类",
+    "interaction": "互动交流类", "service": "办事服务类", "topic": "专题专栏", "exempt": "不纳入监测",
+}
+LINK_ERRORS = {
+    "http_404": "页面不存在（404）", "http_5xx": "服务器错误（5xx）", "http_403": "禁止访问（403）",
+    "timeout": "打开超时", "dns": "域名无法解析", "refused": "连接被拒绝", "tls": "证书/TLS 错误",
+    "soft_404": "页面显示“不存在”", "redirect_loop": "重定向循环",
+}
+LINK_KINDS = {"page": "页面链接", "image": "图片", "attachment": "附件", "external": "外部链接"}
+
+
+@dataclass
+class RenderedNotice:
+    """One notice, rendered: what is sent on every channel, and to whom by e-mail."""
+
+    kind: str
+    unit_id: str
+    period: str
+    subject: str
+    html: str
+    text: str
+    markdown: str
+    recipients: list[str] = field(default_factory=list)
+    unit_name: str = ""
+
+    @property
+    def stem(self) -> str:
+        """The file name (without extension) of this notice in an outbox or preview directory."""
+        return f"{self.kind}-{self.period}-{'all' if self.unit_id == '*' else self.unit_id}"
+
+    def write(self, directory: Path) -> Path:
+        """Write ``.html``, ``.txt``, ``.md`` and ``.json`` (everything needed to send it again); returns the json."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for ext, body in (("html", self.html), ("txt", self.text), ("md", self.markdown)):
+            (directory / f"{self.stem}.{ext}").write_text(body, encoding="utf-8")
+        meta = directory / f"{self.stem}.json"
+        tmp = meta.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(meta)
+        return meta
+
+    @classmethod
+    def read(cls, path: Path) -> RenderedNotice:
+        """A notice written by :meth:`write`."""
+        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+# --- periods and deadlines -------------------------------------------------------------------
+
+
+def period_of(kind: str, as_of: dt.date, cadence: str = "weekly") -> str:
+    """The period a notice belongs to: one per unit per week (or day/month), one digest a day, one report a month."""
+    if kind == "digest" or (kind == "rectification" and cadence == "daily"):
+        return as_of.isoformat()
+    if kind == "monthly" or cadence == "monthly":
+        return f"{as_of.year}-{as_of.month:02d}"
+    year, week, _ = as_of.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _is_workday(day: dt.date) -> bool:
+    try:
+        import chinese_calendar
+
+        return bool(chinese_calendar.is_workday(day))
+    except (NotImplementedError, ImportError):  # outside the calendar's years: Monday to Friday
+        return day.weekday() < 5
+
+
+def deadline_after(day: dt.date, working_days: int) -> dt.date:
+    """The N-th working day after ``day`` (Chinese calendar: holidays off, adjusted weekend workdays on)."""
+    current, left = day, working_days
+    while left > 0:
+        current += dt.timedelta(days=1)
+        if _is_workday(current):
+            left -= 1
+    return current
+
+
+# --- finding rows ----------------------------------------------------------------------------
+
+
+def _details(rule: str, ev: dict[str, Any]) -> list[tuple[str, str]]:
+    """The evidence of a finding as (label, value) pairs a unit's editor understands."""
+    out: list[tuple[str, str]] = []
+    if rule.startswith("column.") or rule == "homepage.stale":
+        if ev.get("category"):
+            out.append(("栏目类别", CATEGORY_LABELS.get(ev["category"], str(ev["category"]))))
+        out.append(("最近更新", str(ev.get("last_update") or "无注明日期的信息")))
+        if ev.get("limit_days"):
+            out.append(("更新时限", f"{ev['limit_days']} 天"))
+        if ev.get("due"):
+            out.append(("超期日期", str(ev["due"])))
+    elif rule == "link.broken":
+        out.append(("不可用链接", str(ev.get("url", ""))))
+        if ev.get("text"):
+            out.append(("链接文字", str(ev["text"])))
+        out.append(("类型", LINK_KINDS.get(str(ev.get("kind")), str(ev.get("kind") or "页面链接"))))
+        out.append(("错误", LINK_ERRORS.get(str(ev.get("error")), str(ev.get("error") or ""))))
+        if ev.get("on_homepage"):
+            out.append(("位置", "首页"))
+    elif rule == "site.unavailable":
+        out.append(("探测次数", str(ev.get("probes", ""))))
+        out.append(("失败次数", str(ev.get("failures", ""))))
+        ratio = ev.get("ratio")
+        if isinstance(ratio, int | float):
+            out.append(("失败比例", f"{ratio:.1%}"))
+    elif rule.startswith("account."):
+        out.append(("平台", str(ev.get("platform", ""))))
+        out.append(("账号", str(ev.get("account", ""))))
+        out.append(("最近发布", str(ev.get("last_post") or "无")))
+    else:
+        out.extend((str(k), str(v)) for k, v in ev.items() if not isinstance(v, list | dict))
+    return out
+
+
+def finding_row(f: Finding, catalogue: Catalogue, unit_names: dict[str, str], as_of: dt.date) -> dict[str, Any]:
+    """A finding as the templates show it."""
+    ev = f.evidence or {}
+    rule = catalogue.rules.get(f.rule)
+    pages = ev.get("pages") if isinstance(ev.get("pages"), list) else []
+    return {
+        "id": f.id,
+        "rule": f.rule,
+        "indicator": rule.indicator if rule else f.rule,
+        "severity": SEVERITY_LABELS.get(f.severity, f.severity),
+        "veto": f.severity == "veto",
+        "unit_id": f.unit_id,
+        "unit": unit_names.get(f.unit_id, f.unit_id),
+        "name": ev.get("column") or ev.get("account") or ev.get("text") or ev.get("page") or "",
+        "target": f.target,
+        "evidence": describe_evidence(f.rule, ev),
+        "details": _details(f.rule, ev),
+        "pages": [str(p) for p in pages[:5]],
+        "more_pages": max(0, len(pages) - 5),
+        "first_seen": f.first_seen,
+        "last_seen": f.last_seen,
+        "days_open": (as_of - f.first_seen).days + 1,
+        "due": ev.get("due"),
+        "points": f.points,
+    }
+
+
+def _unit_names(session: Session, config: Config) -> dict[str, str]:
+    names = {u.id: u.name for u in session.scalars(select(Unit))}
+    names.update({u.id: u.name for u in config.units})
+    return names
+
+
+def _group(rows: Iterable[dict[str, Any]], catalogue: Catalogue) -> list[dict[str, Any]]:
+    order = {rid: i for i, rid in enumerate(catalogue.rules)}
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[r["rule"]].append(r)
+    return [
+        {"rule": rid, "indicator": items[0]["indicator"], "severity": items[0]["severity"], "rows": items}
+        for rid, items in sorted(groups.items(), key=lambda kv: order.get(kv[0], 10_000))
+    ]
+
+
+# --- 整改通知 ---------------------------------------------------------------------------------
+
+
+def build_rectification(
+    session: Session, config: Config, catalogue: Catalogue, unit_id: str, as_of: dt.date, *, period: str | None = None
+) -> dict[str, Any] | None:
+    """A unit's rectification notice: its open problems by indicator, warnings apart; None when it has none."""
+    names = _unit_names(session, config)
+    findings = [f for f in list_findings(session, unit=unit_id, status=(*TO_FIX, "warning")) if f.severity != "operator"]
+    if not findings:
+        return None
+    rows = [finding_row(f, catalogue, names, as_of) for f in findings]
+    problems = [r for f, r in zip(findings, rows, strict=True) if f.status in TO_FIX]
+    warnings = [r for f, r in zip(findings, rows, strict=True) if f.status == "warning"]
+    days = config.notify.deadline_working_days
+    return {
+        "county": config.county,
+        "unit_id": unit_id,
+        "unit": names.get(unit_id, unit_id),
+        "as_of": as_of,
+        "period": period or period_of("rectification", as_of, config.notify.unit_cadence),
+        "deadline": deadline_after(as_of, days),
+        "deadline_days": days,
+        "groups": _group(problems, catalogue),
+        "problem_count": len(problems),
+        "veto_count": sum(1 for r in problems if r["veto"]),
+        "warnings": sorted(warnings, key=lambda r: str(r["due"] or "")),
+        "warning_count": len(warnings),
+    }
+
+
+# --- 值班读网日报 -----------------------------------------------------------------------------
+
+
+def _event_day(e: FindingEvent, tz: dt.tzinfo) -> dt.date:
+    return e.as_of or e.at.astimezone(tz).date()
+
+
+def last_digest_day(session: Session, before: dt.date) -> dt.date | None:
+    """The monitoring date of the last digest recorded before ``before``."""
+    periods = session.scalars(
+        select(Notice.period).where(Notice.kind == "digest", Notice.period < before.isoformat())
+    ).all()
+    days = []
+    for p in periods:
+        try:
+            days.append(dt.date.fromisoformat(p))
+        except ValueError:
+            continue
+    return max(days) if days else None
+
+
+def build_duty_digest(
+    session: Session, config: Config, catalogue: Catalogue, as_of: dt.date, *, since: dt.date | None = None
+) -> dict[str, Any]:
+    """The duty digest: the basic one plus what is new and rectified since the last digest, warnings due soon,
+    counts per unit, failed crawls and undelivered notices."""
+    data = build_digest(session, config, catalogue, as_of)
+    since = since or last_digest_day(session, as_of) or (as_of - dt.timedelta(days=1))
+    names = _unit_names(session, config)
+    tz = config.tz
+    events = session.execute(
+        select(FindingEvent, Finding)
+        .join(Finding, Finding.id == FindingEvent.finding_id)
+        .where(FindingEvent.action.in_(("opened", "reopened", "rectified")))
+        .order_by(FindingEvent.id)
+    ).all()
+    new, fixed, seen_new, seen_fixed = [], [], set(), set()
+    for e, f in events:
+        day = _event_day(e, tz)
+        if not (since < day <= as_of) or f.severity == "operator":
+            continue
+        if e.action in ("opened", "reopened") and f.id not in seen_new and e.to_status in TO_FIX:
+            seen_new.add(f.id)
+            new.append(finding_row(f, catalogue, names, as_of))
+        elif e.action == "rectified" and f.id not in seen_fixed:
+            seen_fixed.add(f.id)
+            row = finding_row(f, catalogue, names, as_of)
+            row["rectified_on"] = f.rectified_on or day
+            fixed.append(row)
+    horizon = as_of + dt.timedelta(days=config.notify.warn_within_days)
+    due_soon = []
+    for f in list_findings(session, status="warning"):
+        if f.severity == "operator":
+            continue
+        due = (f.evidence or {}).get("due")
+        try:
+            due_day = dt.date.fromisoformat(str(due)) if due else None
+        except ValueError:
+            due_day = None
+        if due_day is None or due_day <= horizon:
+            row = finding_row(f, catalogue, names, as_of)
+            row["due"] = due_day
+            due_soon.append(row)
+    due_soon.sort(key=lambda r: (r["due"] or dt.date.max, r["unit_id"]))
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for u in data["units"]:
+        counts[u["id"]]["problems"] += len(u["problems"])
+        counts[u["id"]]["warnings"] += len(u["warnings"])
+    for r in new:
+        counts[r["unit_id"]]["new"] += 1
+    for r in fixed:
+        counts[r["unit_id"]]["rectified"] += 1
+    order = {u.id: i for i, u in enumerate(config.units)}
+    unit_counts = [
+        {"id": uid, "name": names.get(uid, uid), "problems": c["problems"], "warnings": c["warnings"],
+         "new": c["new"], "rectified": c["rectified"]}
+        for uid, c in sorted(counts.items(), key=lambda kv: order.get(kv[0], 10_000))
+    ]
+    since_at = dt.datetime.combine(since + dt.timedelta(days=1), dt.time(), tz)
+    crawl_errors = [
+        {"kind": r.kind, "at": r.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "error": r.error or r.status}
+        for r in session.scalars(
+            select(CrawlRun).where(CrawlRun.status == "failed", CrawlRun.started_at >= since_at).order_by(CrawlRun.id)
+        )
+    ]
+    crawl_errors += [
+        {"kind": f"job:{r.job_id}", "at": r.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "error": r.error or r.status}
+        for r in session.scalars(
+            select(JobRun).where(JobRun.status == "failed", JobRun.started_at >= since_at).order_by(JobRun.id)
+        )
+    ]
+    undelivered = [
+        {"kind": KIND_LABELS.get(n.kind, n.kind), "unit": names.get(n.unit_id, n.unit_id), "period": n.period,
+         "channel": n.channel, "attempts": n.attempts, "error": oneline(n.error or "", 300)}
+        for n in session.scalars(select(Notice).where(Notice.status == "failed").order_by(Notice.created_at))
+    ]
+    data.update({
+        "since": since,
+        "new": new,
+        "rectified": fixed,
+        "due_soon": due_soon,
+        "warn_within_days": config.notify.warn_within_days,
+        "unit_counts": unit_counts,
+        "crawl_errors": crawl_errors,
+        "undelivered": undelivered,
+        "digest_url": config.notify.digest_url,
+    })
+    return data
+
+
+# --- 月度通报 ---------------------------------------------------------------------------------
+
+
+def _status_at(events: Sequence[FindingEvent], day: dt.date, tz: dt.tzinfo) -> str | None:
+    status = None
+    for e in events:
+        if _event_day(e, tz) <= day:
+            status = e.to_status
+    return status
+
+
+def build_monthly(session: Session, config: Config, catalogue: Catalogue, as_of: dt.date) -> dict[str, Any]:
+    """Units ranked by open problems and deductions so far this year, with the change since last month."""
+    tz = config.tz
+    names = _unit_names(session, config)
+    month_start = as_of.replace(day=1)
+    prev_end = month_start - dt.timedelta(days=1)
+    year_start = as_of.replace(month=1, day=1)
+    if config.monitoring and config.monitoring.start.year == as_of.year:
+        year_start = config.monitoring.start
+    findings = list(session.scalars(select(Finding).where(Finding.severity != "operator")))
+    events: dict[str, list[FindingEvent]] = defaultdict(list)
+    for e in session.scalars(select(FindingEvent).order_by(FindingEvent.id)):
+        events[e.finding_id].append(e)
+    stats: dict[str, Counter[str]] = defaultdict(Counter)
+    points: dict[str, float] = defaultdict(float)
+    for f in findings:
+        s = stats[f.unit_id]
+        now_status = _status_at(events[f.id], as_of, tz) or f.status
+        before = _status_at(events[f.id], prev_end, tz)
+        if now_status in TO_FIX:
+            s["open"] += 1
+            if f.severity == "veto":
+                s["veto"] += 1
+        elif now_status == "warning":
+            s["warnings"] += 1
+        if before in TO_FIX:
+            s["open_prev"] += 1
+        if month_start <= f.first_seen <= as_of:
+            s["new"] += 1
+        if f.rectified_on and month_start <= f.rectified_on <= as_of:
+            s["rectified"] += 1
+        if f.status not in ("dismissed", "overturned") and year_start <= f.first_seen <= as_of:
+            points[f.unit_id] += f.points or 0.0
+    unit_ids = [u.id for u in config.units] + sorted(set(stats) - {u.id for u in config.units})
+    rows = []
+    for uid in unit_ids:
+        s = stats.get(uid, Counter())
+        rows.append({
+            "id": uid, "name": names.get(uid, uid), "open": s["open"], "veto": s["veto"], "warnings": s["warnings"],
+            "points": round(points.get(uid, 0.0), 2), "open_prev": s["open_prev"], "change": s["open"] - s["open_prev"],
+            "new": s["new"], "rectified": s["rectified"],
+        })
+    rows.sort(key=lambda r: (-r["open"], -r["points"], r["id"]))
+    rank, last_key = 0, None
+    for i, r in enumerate(rows, 1):
+        key = (r["open"], r["points"])
+        if key != last_key:
+            rank, last_key = i, key
+        r["rank"] = rank
+    return {
+        "county": config.county,
+        "as_of": as_of,
+        "period": period_of("monthly", as_of),
+        "year": as_of.year,
+        "month": as_of.month,
+        "year_start": year_start,
+        "prev_end": prev_end,
+        "units": rows,
+        "total_open": sum(r["open"] for r in rows),
+        "total_open_prev": sum(r["open_prev"] for r in rows),
+        "total_new": sum(r["new"] for r in rows),
+        "total_rectified": sum(r["rectified"] for r in rows),
+        "clean_units": sum(1 for r in rows if r["open"] == 0),
+        "digest_url": config.notify.digest_url,
+    }
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _subject(kind: str, data: dict[str, Any]) -> str:
+    as_of: dt.date = data["as_of"]
+    day = f"{as_of.year}年{as_of.month}月{as_of.day}日"
+    if kind == "rectification":
+        text = f"【整改通知】{data['county']}政府网站与政务新媒体监测：{data['unit']}（{data['problem_count']}个问题，{day}）"
+    elif kind == "digest":
+        text = (f"【值班读网日报】{data['county']} {day}：待整改{data['problem_count']}个，"
+                f"新发现{len(data.get('new', []))}个，已整改{len(data.get('rectified', []))}个")
+    else:
+        text = f"【月度通报】{data['county']}{data['year']}年{data['month']}月政府网站与政务新媒体监测情况"
+    return oneline(text, 180)
+
+
+def render_notice(kind: str, data: dict[str, Any], override_dir: str | None = None) -> tuple[str, str, str, str]:
+    """(subject, html, text, markdown) of one notice; templates ``{kind}.html.j2``/``.txt.j2``/``.md.j2``."""
+    subject = _subject(kind, data)
+    payload = {**data, "subject": subject}
+    html = render(f"{kind}.html.j2", payload, override_dir)
+    text = render(f"{kind}.txt.j2", payload, override_dir)
+    markdown = render(f"{kind}.md.j2", payload, override_dir)
+    return subject, html, text, markdown
+
+
+def _emails(contacts: Iterable[Any]) -> list[str]:
+    out = []
+    for c in contacts:
+        email = c.get("email") if isinstance(c, dict) else getattr(c, "email", None)
+        if email and email not in out:
+            out.append(email)
+    return out
+
+
+def due_notices(
+    session: Session,
+    config: Config,
+    catalogue: Catalogue,
+    as_of: dt.date,
+    kinds: Sequence[str] = ("digest", "rectification"),
+    *,
+    override_dir: str | None = None,
+    units: set[str] | None = None,
+) -> list[RenderedNotice]:
+    """Render every notice of these kinds due at ``as_of`` (units without problems get none)."""
+    out: list[RenderedNotice] = []
+    duty = _emails(config.notify.duty)
+    if "digest" in kinds:
+        data = build_duty_digest(session, config, catalogue, as_of)
+        out.append(RenderedNotice("digest", "*", period_of("digest", as_of), *render_notice("digest", data, override_dir),
+                                  recipients=duty, unit_name="值班人员"))
+    if "rectification" in kinds:
+        db_units = {u.id: u for u in session.scalars(select(Unit).where(Unit.active.is_(True)))}
+        ids = [u.id for u in config.units] + sorted(set(db_units) - {u.id for u in config.units})
+        for uid in ids:
+            if units and uid not in units:
+                continue
+            data = build_rectification(session, config, catalogue, uid, as_of)
+            if data is None:
+                continue
+            cfg_unit = config.unit(uid)
+            contacts = cfg_unit.contacts if cfg_unit else (db_units[uid].contacts if uid in db_units else [])
+            out.append(RenderedNotice("rectification", uid, data["period"],
+                                      *render_notice("rectification", data, override_dir),
+                                      recipients=_emails(contacts), unit_name=str(clean_text(data["unit"]))))
+    if "monthly" in kinds:
+        data = build_monthly(session, config, catalogue, as_of)
+        out.append(RenderedNotice("monthly", "*", data["period"], *render_notice("monthly", data, override_dir),
+                                  recipients=duty, unit_name="值班人员"))
+    return out

@@ -1,0 +1,1 @@
+"""Tests of the notices, digests and their delivery channels."""

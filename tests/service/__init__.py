@@ -1,0 +1,1 @@
+"""Tests of the scheduled service: jobs, locks, serve, status."""
