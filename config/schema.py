@@ -217,6 +217,12 @@ class CrawlConfig(_Strict):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1; +government website monitoring)"
     chromium_path: str = "/usr/bin/chromium"
+    concurrent_requests: int = Field(default=32, ge=1, le=512)  # all hosts together
+    retry_backoff: float = Field(default=2.0, ge=0, le=300)  # seconds before the first retry, doubling
+    http_cache: bool = True  # conditional requests (ETag/Last-Modified): an unchanged page costs a 304
+    cache_dir: str | None = None  # default: <output_dir>/http-cache
+    max_articles_per_column: int = Field(default=3, ge=0, le=20)  # undated lists: articles opened for dates
+    browser_fallback: bool = True  # a static page built by script is fetched once more with Chromium
 
 
 class MonitoringWindow(_Strict):

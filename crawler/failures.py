@@ -30,6 +30,21 @@ def classify_failure(failure: Any) -> tuple[str, str]:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return classify_http(status), f"HTTP {status}"
+    from scrapy import exceptions as sx
+
+    if isinstance(exc, sx.DownloadTimeoutError):
+        return "timeout", text
+    if isinstance(exc, sx.DownloadCancelledError) and ("max size" in lowered or "maxsize" in lowered):
+        return "too_large", text
+    if isinstance(exc, sx.IgnoreRequest):
+        if "redirect" in lowered:
+            return "redirect_loop", text
+        if "robots" in lowered:
+            return "blocked", text
+    if isinstance(exc, sx.CannotResolveHostError):
+        return "dns", text
+    if isinstance(exc, sx.DownloadConnectionRefusedError):
+        return "refused", text
     if "timeout" in lowered or "timedout" in lowered or "took longer than" in lowered:
         return "timeout", text
     if "dnslookup" in lowered or "dns lookup" in lowered or "no address associated" in lowered:

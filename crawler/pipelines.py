@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from storage.db import Database
@@ -11,13 +12,21 @@ __all__ = ["StoragePipeline"]
 
 
 class StoragePipeline:
-    """Stores every PageRecord the spider yields, one short transaction each."""
+    """Stores the PageRecords the spider yields, a few at a time in one short transaction.
 
-    def __init__(self, db_url: str, run_id: int | None) -> None:
+    Records are written when ``batch`` have gathered or ``interval`` seconds have passed (so the parent's
+    progress display keeps moving), and at the end of the crawl.
+    """
+
+    def __init__(self, db_url: str, run_id: int | None, *, batch: int = 25, interval: float = 1.0) -> None:
         self.db_url = db_url
         self.run_id = run_id
         self.db: Database | None = None
         self.count = 0
+        self.batch = batch
+        self.interval = interval
+        self._pending: list[PageRecord] = []
+        self._last = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -30,14 +39,26 @@ class StoragePipeline:
         self.db = Database(self.db_url, migrate=False)
 
     def close_spider(self, spider: Any = None) -> None:
-        """Release the connections."""
+        """Write what is left and release the connections."""
+        self.flush()
         if self.db is not None:
             self.db.dispose()
 
+    def flush(self) -> None:
+        """Write the gathered observations in one transaction."""
+        self._last = time.monotonic()
+        if not self._pending or self.db is None:
+            return
+        pending, self._pending = self._pending, []
+        with self.db.session() as s:
+            for rec in pending:
+                record_page(s, rec, self.run_id)
+        self.count += len(pending)
+
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        """Write one observation."""
+        """Gather one observation; write the batch when it is full or old enough."""
         if isinstance(item, PageRecord) and self.db is not None:
-            with self.db.session() as s:
-                record_page(s, item, self.run_id)
-            self.count += 1
+            self._pending.append(item)
+            if len(self._pending) >= self.batch or time.monotonic() - self._last >= self.interval:
+                self.flush()
         return item

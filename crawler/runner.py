@@ -29,8 +29,12 @@ def crawl_in_child(
     today: str,
     progress: Callable[[], None] | None = None,
     timeout: float | None = None,
+    cache_dir: str | None = None,
 ) -> int:
-    """Crawl ``targets`` in a fresh Python process; returns its exit code (0 when the crawl completed)."""
+    """Crawl ``targets`` in a fresh Python process; returns its exit code (0 when the crawl completed).
+
+    ``cache_dir`` holds the HTTP cache (validators and bodies) between daily runs (``crawl.cache_dir`` wins).
+    """
     if not targets:
         return 0
     job = {
@@ -39,6 +43,7 @@ def crawl_in_child(
         "db_url": db_url,
         "run_id": run_id,
         "today": today,
+        "cache_dir": crawl.cache_dir or cache_dir,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
         json.dump(job, fh, ensure_ascii=False)
@@ -71,18 +76,29 @@ def main(argv: list[str] | None = None) -> int:
     """Child entry point: ``python -m crawler.runner JOB.json``."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.settings import scrapy_settings
+    from crawler.settings import browser_available, scrapy_settings
     from crawler.spider import ColumnSpider
 
     args = argv if argv is not None else sys.argv[1:]
     job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     crawl = CrawlConfig.model_validate(job["crawl"])
-    browser = any(t.get("render") == "browser" for t in job["targets"])
-    settings = scrapy_settings(crawl, db_url=job["db_url"], run_id=job["run_id"], browser=browser)
+    targets = job["targets"]
+    for t in targets:
+        if t.get("obey_robots") is None:
+            t["obey_robots"] = crawl.obey_robots
+    wants_browser = any(t.get("render") == "browser" for t in targets) or crawl.browser_fallback
+    browser = wants_browser and browser_available(crawl)
+    if wants_browser and not browser:
+        log.warning("Chromium not found at %s: pages built by script are read without rendering", crawl.chromium_path)
+    settings = scrapy_settings(
+        crawl, db_url=job["db_url"], run_id=job["run_id"], browser=browser, cache_dir=job.get("cache_dir"),
+        obey_robots=any(t["obey_robots"] for t in targets),
+    )
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
     process = CrawlerProcess(settings)
-    process.crawl(ColumnSpider, targets=job["targets"], today=job["today"],
-                  default_max_pages=crawl.max_pages_per_column)
+    process.crawl(ColumnSpider, targets=targets, today=job["today"], default_max_pages=crawl.max_pages_per_column,
+                  max_articles=crawl.max_articles_per_column, browser=browser,
+                  browser_fallback=crawl.browser_fallback)
     process.start()
     return 0
 

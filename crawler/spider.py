@@ -3,35 +3,77 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import scrapy
 from scrapy.http import Response
 
-from crawler.extract import ExtractResult, Selectors, decode_html, extract
+from crawler.extract import ExtractResult, ListItem, Selectors, article_date, decode_html, extract
 from crawler.failures import classify_failure, classify_http
 from crawler.homepage import homepage_items
+from crawler.settings import HANDLED_STATUSES
 from storage.models import utcnow
 from storage.observations import ItemRecord, PageRecord
 
 __all__ = ["ColumnSpider", "Target"]
 
 Target = dict[str, Any]
-"""A watched page: column_id, url, role, extractor, render, selectors, max_pages."""
+"""A watched page: column_id, url, role, extractor, render, selectors, max_pages, obey_robots."""
+
+
+@dataclass
+class _State:
+    """What the spider has read so far of one target (its list pages, then maybe some articles)."""
+
+    target: Target
+    started: float = field(default_factory=time.monotonic)
+    items: list[ListItem] = field(default_factory=list)
+    urls: set[str] = field(default_factory=set)
+    pages: int = 0
+    seen: set[str] = field(default_factory=set)
+    hashes: set[str] = field(default_factory=set)
+    extractor: str | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    http_status: int | None = None
+    final_url: str | None = None
+    not_modified: bool = False
+    rendered: bool = False
+    pending_articles: int = 0
+    done: bool = False
 
 
 class ColumnSpider(scrapy.Spider):
-    """Reads every target page once, following pagination only as far as the newest date needs."""
+    """Reads every target page, following pagination only as far as the newest date and blankness need.
+
+    Per column: a hard page budget; repeated URLs and pages with content already seen end the walk;
+    undated lists get their newest few articles opened (budgeted); a page built by script is fetched once
+    more through Chromium when the browser is available. Every target yields exactly one PageRecord.
+    """
 
     name = "govwatch-columns"
 
-    def __init__(self, targets: list[Target], today: str, default_max_pages: int = 3, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        targets: list[Target],
+        today: str,
+        default_max_pages: int = 3,
+        max_articles: int = 3,
+        browser: bool = False,
+        browser_fallback: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.targets = targets
         self.today = dt.date.fromisoformat(today)
         self.default_max_pages = default_max_pages
+        self.max_articles = max_articles
+        self.browser = browser
+        self.browser_fallback = browser_fallback and browser
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """One request per target (Scrapy >= 2.13)."""
@@ -41,90 +83,215 @@ class ColumnSpider(scrapy.Spider):
     def start_requests(self) -> Iterator[scrapy.Request]:
         """One request per target."""
         for t in self.targets:
-            state = {"items": [], "pages": 0, "started": time.monotonic(), "seen": {t["url"]}, "extractor": None}
-            yield self._request(t["url"], t, state)
+            state = _State(t)
+            state.seen.add(t["url"])
+            yield self._request(t["url"], state, render=t.get("render") == "browser" and self.browser)
 
-    def _request(self, url: str, target: Target, state: dict[str, Any]) -> scrapy.Request:
-        meta: dict[str, Any] = {"handle_httpstatus_all": True}
-        if target.get("render") == "browser":
+    # -- requests --------------------------------------------------------------------------------
+    def _meta(self, state: _State, render: bool) -> dict[str, Any]:
+        meta: dict[str, Any] = {"handle_httpstatus_list": HANDLED_STATUSES}
+        if not state.target.get("obey_robots", True):
+            meta["dont_obey_robotstxt"] = True
+        if render:
+            from scrapy_playwright.page import PageMethod
+
             meta["playwright"] = True
+            meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
+            meta["dont_cache"] = True
+        return meta
+
+    def _request(self, url: str, state: _State, *, render: bool = False) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_page,
             errback=self.on_error,
-            cb_kwargs={"target": target, "state": state},
-            meta=meta,
+            cb_kwargs={"state": state},
+            meta=self._meta(state, render),
             dont_filter=True,
         )
 
-    def _record(self, target: Target, state: dict[str, Any], status: str, **kw: Any) -> PageRecord:
-        items = [ItemRecord(i.title, i.url, i.date, i.pinned) for i in state["items"]]
+    # -- the observation ----------------------------------------------------------------------------
+    def _record(self, state: _State, status: str | None = None, **kw: Any) -> PageRecord:
+        state.done = True
+        items = [ItemRecord(i.title, i.url, i.date, i.pinned) for i in state.items]
+        sources = Counter(i.date_source for i in state.items if i.date is not None)
+        info = dict(state.info)
+        if sources:
+            info["date_sources"] = dict(sorted(sources.items()))
+        if status is None:
+            status = "not_modified" if state.not_modified else ("ok" if items else "empty")
+        info.update(kw.pop("info", {}))
         return PageRecord(
-            column_id=target["column_id"],
+            column_id=state.target["column_id"],
             status=status,
             fetched_at=utcnow(),
-            extractor=state.get("extractor"),
-            pages=state["pages"],
+            extractor=state.extractor,
+            pages=state.pages,
             items=items,
-            duration_ms=int((time.monotonic() - state["started"]) * 1000),
+            duration_ms=int((time.monotonic() - state.started) * 1000),
+            http_status=kw.pop("http_status", state.http_status),
+            final_url=kw.pop("final_url", state.final_url),
+            info=info,
             **kw,
         )
 
-    def parse_page(self, response: Response, target: Target, state: dict[str, Any]) -> Iterator[Any]:
-        """Extract the list items of one page; follow the next page when the newest date is still unknown."""
-        state["pages"] += 1
+    # -- list pages ----------------------------------------------------------------------------------
+    def _extract(self, response: Response, state: _State) -> tuple[ExtractResult, str]:
+        text, encoding = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        target = state.target
+        if target.get("role") == "homepage":
+            return ExtractResult("homepage", homepage_items(text, response.url, today=self.today)), encoding
+        sel = target.get("selectors")
+        result = extract(
+            text,
+            response.url,
+            extractor=target.get("extractor") or "auto",
+            selectors=Selectors(**sel) if sel else None,
+            today=self.today,
+        )
+        return result, encoding
+
+    def parse_page(self, response: Response, state: _State) -> Iterator[Any]:
+        """Read one list page; go on to the next page, the browser or the articles only when needed."""
+        state.pages += 1
         status = response.status
-        if status >= 400 or (status >= 300 and status != 304):
-            if state["pages"] == 1:
-                yield self._record(target, state, classify_http(status), http_status=status,
-                                   error=f"HTTP {status}", final_url=response.url)
+        first = state.pages == 1 or (state.rendered and not state.items)
+        if first:
+            state.http_status, state.final_url = status, response.url
+        if "cached" in response.flags:
+            state.info["cached_pages"] = state.info.get("cached_pages", 0) + 1
+            if first:
+                state.not_modified = True
+        if status >= 300 and status != 304 or status == 304 and "cached" not in response.flags:
+            if not state.items:
+                yield self._record(state, classify_http(status), http_status=status, error=f"HTTP {status}",
+                                   final_url=response.url)
             else:  # a later page failed: what we read from the first pages stands
-                yield self._record(target, state, "ok" if state["items"] else "empty", http_status=status,
-                                   final_url=response.url, info={"page_error": f"HTTP {status} on {response.url}"})
+                yield self._record(state, info={"page_error": f"HTTP {status} on {response.url}"})
             return
         try:
-            text, encoding = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-            if target.get("role") == "homepage":
-                result = ExtractResult("homepage", homepage_items(text, response.url, today=self.today))
-            else:
-                sel = target.get("selectors")
-                result = extract(
-                    text,
-                    response.url,
-                    extractor=target.get("extractor") or "auto",
-                    selectors=Selectors(**sel) if sel else None,
-                    today=self.today,
-                )
+            result, encoding = self._extract(response, state)
         except Exception as exc:  # a broken page is an observation, never a crashed crawl
             self.logger.warning("parse error on %s: %s", response.url, exc)
-            yield self._record(target, state, "parse_error", http_status=status, error=f"{type(exc).__name__}: {exc}",
-                               final_url=response.url)
+            if state.items:
+                yield self._record(state, info={"page_error": f"parse error on {response.url}: {exc}"})
+            else:
+                yield self._record(state, "parse_error", http_status=status, error=f"{type(exc).__name__}: {exc}",
+                                   final_url=response.url)
             return
-        state["extractor"] = state["extractor"] or result.extractor
-        state["items"].extend(result.items)
-        max_pages = target.get("max_pages") or self.default_max_pages
-        has_date = any(i.date for i in state["items"] if not i.pinned)
-        nxt = next((u for u in result.next_pages if u not in state["seen"]), None)
-        if not has_date and nxt and state["pages"] < max_pages:
-            state["seen"].add(nxt)
-            yield self._request(nxt, target, state)
-            return
-        info: dict[str, Any] = {"encoding": encoding}
-        if result.script_built:
-            info["script_built"] = True
-        if result.total_pages:
-            info["total_pages"] = result.total_pages
-        final = "ok" if state["items"] else "empty"
-        yield self._record(target, state, final, http_status=status, final_url=response.url, info=info)
+        state.info.setdefault("encoding", encoding)
+        if result.total_pages and "total_pages" not in state.info:
+            state.info["total_pages"] = result.total_pages
+        if state.extractor is None or state.extractor == "script_built":
+            state.extractor = result.extractor
+        if "dataproxy" in response.url:
+            state.info["dataproxy_pages"] = state.info.get("dataproxy_pages", 0) + 1
 
+        # A page built by script: once more through the browser.
+        if result.script_built and not result.items and not state.items:
+            state.info["script_built"] = True
+            if self.browser_fallback and not state.rendered and state.target.get("render") != "browser":
+                state.rendered = True
+                state.info["rendered"] = "fallback"
+                yield self._request(state.target["url"], state, render=True)
+                return
+        if response.meta.get("playwright"):
+            state.rendered = True
+            state.info.setdefault("rendered", "browser")
+
+        # Trap protection: a page whose content was already seen ends the walk.
+        digest = hashlib.sha1(
+            ("\n".join(sorted(i.url for i in result.items)) if result.items else response.body.decode("latin-1"))
+            .encode("utf-8", "replace")
+        ).hexdigest()
+        if digest in state.hashes:
+            state.info["trap"] = "repeated_content"
+            yield from self._finish(state)
+            return
+        state.hashes.add(digest)
+        for item in result.items:
+            if item.url not in state.urls:
+                state.urls.add(item.url)
+                state.items.append(item)
+
+        unpinned = [i for i in state.items if not i.pinned]
+        if any(i.date for i in unpinned):
+            yield from self._finish(state)
+            return
+        if unpinned:  # items without any date (in the list or the URL): read the newest articles
+            yield from self._finish(state)
+            return
+        # No item yet, or only pinned ones: the list may go on on the next page.
+        nxt = next((u for u in result.next_pages if u not in state.seen), None)
+        if result.next_pages and nxt is None:
+            state.info["trap"] = "repeated_url"
+        max_pages = state.target.get("max_pages") or self.default_max_pages
+        if nxt and state.pages >= max_pages:
+            state.info["page_budget_hit"] = True
+            nxt = None
+        if nxt is None:
+            yield from self._finish(state)
+            return
+        state.seen.add(nxt)
+        yield self._request(nxt, state)
+
+    def _finish(self, state: _State) -> Iterator[Any]:
+        """Record the column, after opening its newest articles when no item shows a date."""
+        unpinned = [i for i in state.items if not i.pinned]
+        if state.target.get("role") != "homepage" and unpinned and not any(i.date for i in state.items):
+            wanted = unpinned[: self.max_articles]
+            if wanted:
+                state.pending_articles = len(wanted)
+                state.info["articles_opened"] = len(wanted)
+                for item in wanted:
+                    yield scrapy.Request(
+                        item.url,
+                        callback=self.parse_article,
+                        errback=self.on_article_error,
+                        cb_kwargs={"state": state, "item": item},
+                        meta=self._meta(state, False),
+                        dont_filter=True,
+                    )
+                return
+        yield self._record(state)
+
+    # -- articles ------------------------------------------------------------------------------------------
+    def parse_article(self, response: Response, state: _State, item: ListItem) -> Iterator[Any]:
+        """Read an article's publish date into its list item (date_source 'article')."""
+        if response.status < 300 or "cached" in response.flags:
+            try:
+                text, _ = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+                day = article_date(text, response.url)
+            except Exception as exc:  # noqa: BLE001 - an unreadable article only loses its date
+                self.logger.info("article %s unreadable: %s", response.url, exc)
+                day = None
+            if day is not None and day <= self.today + dt.timedelta(days=1):
+                state.items = [replace(i, date=day, date_source="article") if i is item else i for i in state.items]
+        yield from self._article_done(state)
+
+    def on_article_error(self, failure: Any) -> Iterator[Any]:
+        """A failed article costs its date only."""
+        state: _State = failure.request.cb_kwargs["state"]
+        status, _ = classify_failure(failure)
+        state.info["article_errors"] = state.info.get("article_errors", 0) + 1
+        yield from self._article_done(state)
+
+    def _article_done(self, state: _State) -> Iterator[Any]:
+        state.pending_articles -= 1
+        if state.pending_articles <= 0 and not state.done:
+            yield self._record(state)
+
+    # -- failures ---------------------------------------------------------------------------------------------
     def on_error(self, failure: Any) -> Iterator[PageRecord]:
         """A failed fetch becomes an observation with its status; it is never an empty column."""
         request = failure.request
-        target, state = request.cb_kwargs["target"], request.cb_kwargs["state"]
-        state["pages"] += 1
+        state: _State = request.cb_kwargs["state"]
+        state.pages += 1
         status, message = classify_failure(failure)
-        if state["items"]:
-            yield self._record(target, state, "ok", final_url=request.url,
-                               info={"page_error": f"{status} on {request.url}: {message}"})
+        if request.meta.get("playwright") and state.info.get("rendered") == "fallback":
+            state.info["browser_error"] = f"{status}: {message}"[:500]
+            yield self._record(state)
+        elif state.items:
+            yield self._record(state, info={"page_error": f"{status} on {request.url}: {message}"[:500]})
         else:
-            yield self._record(target, state, status, error=message, final_url=request.url)
+            yield self._record(state, status, error=message[:2000], final_url=request.url)

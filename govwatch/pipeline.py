@@ -30,7 +30,7 @@ from storage import (
     utcnow,
 )
 
-__all__ = ["CheckReport", "CrawlReport", "CycleReport", "check", "crawl", "export_findings", "run_cycle", "sync",
+__all__ = ["CheckReport", "CrawlReport", "CycleReport", "check", "crawl", "discover_missing_columns", "export_findings", "run_cycle", "sync",
            "write_year_workbook"]
 
 log = logging.getLogger("govwatch.pipeline")
@@ -82,8 +82,22 @@ class CycleReport:
         return not self.crawl.failed
 
 
+def discover_missing_columns(ctx: Context) -> dict[str, int]:
+    """Sites configured without columns get the columns discovery finds (kept a few days in the output dir)."""
+    from crawler.discover import fill_missing_columns
+
+    if not any(not site.columns for u in ctx.config.units for site in u.sites):
+        return {}
+    found = fill_missing_columns(ctx.config, ctx.catalogue, today=ctx.today(),
+                                 cache_file=ctx.output_dir / "discovered-columns.json")
+    for url, n in found.items():
+        log.info("site %s has no configured columns: %d found by discovery", url, n)
+    return found
+
+
 def sync(ctx: Context) -> list[str]:
     """Write the configured roster into the database; returns the ids of units without any site."""
+    discover_missing_columns(ctx)
     with ctx.db.session() as s:
         sync_roster(s, ctx.config)
     missing = [u.id for u in ctx.config.units if not u.sites]
@@ -101,6 +115,7 @@ def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
             .where(ColumnRow.active.is_(True), SiteRow.active.is_(True))
             .order_by(ColumnRow.id)
         ).scalars()
+        obey = {site.url: site.obey_robots for u in ctx.config.units for site in u.sites}
         out = []
         for c in rows:
             if unit_ids and c.unit_id not in unit_ids:
@@ -108,6 +123,7 @@ def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
             out.append({
                 "column_id": c.id, "url": c.url, "role": c.role, "extractor": c.extractor, "render": c.render,
                 "selectors": (c.options or {}).get("selectors"), "max_pages": (c.options or {}).get("max_pages"),
+                "obey_robots": obey.get(c.site.url),
             })
         return out
 
@@ -131,7 +147,7 @@ def crawl(ctx: Context, *, units: set[str] | None = None, progress: Callable[[in
 
     code = crawl_in_child(
         targets, crawl=ctx.config.crawl, db_url=ctx.db.url, run_id=run_id, today=ctx.today().isoformat(),
-        progress=tick,
+        progress=tick, cache_dir=str(ctx.output_dir / "http-cache"),
     )
     with ctx.db.session() as s:
         counts = dict(
