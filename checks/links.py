@@ -26,7 +26,9 @@ def _iso(value: object) -> str | None:
 def _evidence(obs: LinkObs) -> dict:
     return {
         "url": obs.url,
-        "pages": [dict(r) for r in obs.refs],
+        "pages": [r.get("page") for r in obs.refs],  # the referring pages (DESIGN.md)
+        "anchors": [dict(r) for r in obs.refs],  # each referring page with the link's anchor text there
+        "text": next((r.get("text") for r in obs.refs if r.get("text")), ""),
         "page_count": max(obs.ref_count, len(obs.refs)),
         "on_homepage": obs.on_homepage,
         "location": "首页" if obs.on_homepage else "其他页面",

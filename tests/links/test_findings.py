@@ -62,11 +62,13 @@ def test_whole_site_findings_evidence_and_rectification(db_url):
         assert set(found) == {plan, banner, old}  # the transient failure is not reported
         ev = found[plan]["evidence"]
         assert ev["url"] == plan and ev["kind"] == "attachment" and ev["error"] == "http_404" and ev["on_homepage"]
-        assert ev["pages"] == [{"page": srv.url("/bm/fgj/"), "text": "年度计划"},
-                               {"page": srv.url("/bm/fgj/gzdt/"), "text": "计划下载"}]
-        assert found[banner]["evidence"]["kind"] == "image" and found[banner]["evidence"]["pages"][0]["text"] == "宣传图"
+        assert ev["pages"] == [srv.url("/bm/fgj/"), srv.url("/bm/fgj/gzdt/")] and ev["text"] == "年度计划"
+        assert ev["anchors"] == [{"page": srv.url("/bm/fgj/"), "text": "年度计划"},
+                                 {"page": srv.url("/bm/fgj/gzdt/"), "text": "计划下载"}]
+        assert ev["first_failed"] and ev["last_checked"] and ev["page_count"] == 2
+        assert found[banner]["evidence"]["kind"] == "image" and found[banner]["evidence"]["text"] == "宣传图"
         assert not found[old]["evidence"]["on_homepage"]
-        assert found[old]["evidence"]["pages"] == [{"page": srv.url("/bm/fgj/gzdt/art_1.html"), "text": "旧附件"}]
+        assert found[old]["evidence"]["anchors"] == [{"page": srv.url("/bm/fgj/gzdt/art_1.html"), "text": "旧附件"}]
         # homepage links and other pages' links are deducted separately (catalogue: 0.5 and 0.1 a link)
         assert (found[plan]["points"], found[banner]["points"], found[old]["points"]) == (0.5, 0.5, 0.1)
 
