@@ -84,3 +84,24 @@ def test_per_host_politeness_concurrency_and_delay():
         assert len(starts) == 9
         # 9 request starts at least 0.1 s apart (measured where they arrive, so allow one gap of jitter)
         assert starts[-1] - starts[0] >= 0.1 * 7
+
+
+def test_head_get_fallback_and_one_check_per_url_on_real_sockets():
+    with LocalServer("127.0.0.1") as site:
+        site.routes.update({
+            "/": Route(body=_page('<a href="/a.html">甲</a>', '<a href="/b.html">乙</a>', '<a href="/files/x.pdf">附件</a>')),
+            "/a.html": Route(body=_page('<a href="/files/x.pdf">附件下载</a>', '<a href="/files/y.xls">报表</a>')),
+            "/b.html": Route(body=_page('<a href="/files/x.pdf">同一附件</a>', '<a href="/files/y.xls">报表</a>')),
+            "/files/x.pdf": Route(body=b"%PDF-1.4", ctype="application/pdf", head_status=405),
+            "/files/y.xls": Route(body=b"\xd0\xcf\x11\xe0", ctype="application/vnd.ms-excel"),
+        })
+        scans, results, _ = asyncio.run(check_sites([SiteSpec(1, site.url("/"))],
+                                                     CheckerSettings(delay=0, retest_delay=0, concurrency_per_host=1),
+                                                     scope="site"))
+        hits = dict(site.hits)
+    assert all(r.error is None for r in results.values())
+    # HEAD refused (405): the same URL again with GET; and the host gets GET from then on
+    assert hits[("HEAD", "/files/x.pdf")] == 1 and hits[("GET", "/files/x.pdf")] == 1
+    assert hits.get(("HEAD", "/files/y.xls"), 0) + hits.get(("GET", "/files/y.xls"), 0) == 1  # once, from 2 pages
+    assert scans[0].refs[site.url("/files/x.pdf")].pages == {
+        site.url("/"): "附件", site.url("/a.html"): "附件下载", site.url("/b.html"): "同一附件"}
