@@ -165,3 +165,41 @@ def test_links_command_then_check(tmp_path, capsys):
         assert "全站链接检查：站点 1 个，页面 2 个" in out and "页面不存在（404）：1" in out
         assert main(["check", "--as-of", "2021-11-30", *common]) == 0
         assert "link.broken" in capsys.readouterr().out
+
+
+def test_external_ok_results_are_reused_within_the_ttl(sqlite_url):
+    with LocalServer() as srv, LocalServer("127.0.0.3") as ext:
+        ext.routes["/friend.html"] = Route(body=_page("友站"))
+        srv.routes["/bm/fgj/"] = Route(body=_page(f'<a href="{ext.url("/friend.html")}">友情链接</a>'))
+        ctx = _ctx(srv, sqlite_url)
+        for _ in range(3):
+            run_link_check(ctx, whole_site=False)
+        assert ext.hits[("HEAD", "/friend.html")] == 1  # the first run's OK is reused by the next ones
+
+        ctx = _ctx(srv, sqlite_url, external_ok_ttl_hours=0)
+        run_link_check(ctx, whole_site=False)
+        assert ext.hits[("HEAD", "/friend.html")] == 2
+
+
+def test_per_site_budget_and_switch(sqlite_url):
+    with LocalServer() as srv:
+        srv.routes.update({
+            "/bm/fgj/": Route(body=_page('<a href="a.html">甲</a>', '<a href="b.html">乙</a>')),
+            "/bm/fgj/a.html": Route(body=_page('<a href="a2.html">甲二</a>')),
+            "/bm/fgj/b.html": Route(body=_page('<a href="b2.html">乙二</a>')),
+            "/bm/fgj/a2.html": Route(body=_page("正文")),
+        })
+        data = {
+            "county": "示范县", "crawl": {"delay": 0}, "links": {"retest_delay": 0, "max_pages": 100},
+            "units": [
+                {"id": "fgj", "name": "发展改革局", "kind": "department",
+                 "sites": [{"url": srv.url("/bm/fgj/"), "links": {"max_pages": 2}}]},
+                {"id": "czj", "name": "财政局", "kind": "department",
+                 "sites": [{"url": srv.url("/bm/czj/"), "links": {"enabled": False}}]},
+            ],
+        }
+        ctx = open_context(loaded=parse_config(data, "<test>"), db_url=sqlite_url)
+        rep = run_link_check(ctx, whole_site=True)
+    # the homepage and one more page were read (budget 2): the rest of the links are only checked
+    assert (rep.sites, rep.pages) == (1, 2)
+    assert (rep.links, rep.broken) == (3, {})  # a.html was read (found first); b.html only checked, so b2 unseen
