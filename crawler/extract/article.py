@@ -44,6 +44,9 @@ _LABELS = (
 _CHROME = re.compile(r"^(?:top|topbar|toolbar|nav|navbar|menu|footer|foot|bottom|copyright)$", re.I)
 _JS_PUBTIME = re.compile(r"pub_?time\s*=\s*['\"]([^'\"]{8,30})['\"]", re.I)
 _SHORT = 80
+_LIST_TAGS = frozenset({"li", "tr", "dd", "dt", "ul", "ol", "table"})
+_TOKENS = re.compile(r"[\s_\-]+")
+_DATE_TOKENS = frozenset({"date", "time", "datetime", "pubdate", "pubtime", "rq", "sj", "riqi", "shijian", "fbsj", "fbrq"})
 
 
 def _meta_date(root: lxml.html.HtmlElement) -> datetime.date | None:
@@ -88,11 +91,14 @@ def article_date(html: str, url: str) -> datetime.date | None:
     Order: ``<meta name="PubDate">`` and its relatives (publishdate, firstpublishedtime such as
     2007-08-20-23:59:59, og:release_date, article:published_time); an element whose id or class
     names the publish time (``<span id="pubTime">``); a short labelled date in the page
-    (发布时间：/发布日期：, then a bare 时间：/日期：, then 成文日期); a ``pubtime`` script variable;
-    finally the date in the URL. Generation times (``Maketime``, 页面生成时间), template attributes
+    (发布时间：/发布日期：, then a bare 时间：/日期：, then 成文日期; a date written by an inline
+    ``document.write`` counts as shown); a ``pubtime`` script variable; an element outside any list
+    whose class names a date or time (``<div class="pages-date">2021-09-29 19:42 来源…``); the date
+    in the URL; finally a date leading one of the lines right under the ``<h1>``. Generation times (``Maketime``, 页面生成时间), template attributes
     such as ``alt="时间：…"`` and dates inside the body text are not publication dates.
     """
     root = parse_fragment(html)
+    body = root.find("body")
     d = _meta_date(root)
     if d is not None:
         return d
@@ -107,7 +113,6 @@ def article_date(html: str, url: str) -> datetime.date | None:
                 return d
     best: tuple[int, int, datetime.date] | None = None
     order = 0
-    body = root.find("body")
     for el in (body if body is not None else root).iter():
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
             continue
@@ -131,4 +136,57 @@ def article_date(html: str, url: str) -> datetime.date | None:
         d = parse_date(m.group(1))
         if d is not None:
             return d
-    return date_from_url(url)
+    scope = body if body is not None else root
+    d = _date_named_element(scope)
+    if d is not None:
+        return d
+    d = date_from_url(url)
+    if d is not None:
+        return d
+    return _date_under_title(scope)
+
+
+def _leading_date(el: lxml.html.HtmlElement) -> datetime.date | None:
+    """The date an element's short text starts with (2021-09-06 10:22 来源：…)."""
+    text = normalize_text(el.text_content())
+    if not text or len(text) > _SHORT:
+        return None
+    found = find_date(text)
+    return found[0] if found is not None and found[1] <= 2 else None
+
+
+def _date_named_element(scope: lxml.html.HtmlElement) -> datetime.date | None:
+    """An element outside any list whose class or id speaks of a date or time
+    (``<div class="article-time">``, ``<div class="pages-date">``) and whose text starts with one."""
+    for el in scope.iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or el.tag in _LIST_TAGS:
+            continue
+        tokens = _TOKENS.split((el.get("class") or "") + " " + (el.get("id") or ""))
+        if not any(t.lower() in _DATE_TOKENS for t in tokens if t):
+            continue
+        if any(a.tag in ("li", "dd", "dt") for a in el.iterancestors()):
+            continue  # a related-articles list
+        if _in_page_chrome(el):
+            continue
+        d = _leading_date(el)
+        if d is not None:
+            return d
+    return None
+
+
+def _date_under_title(scope: lxml.html.HtmlElement) -> datetime.date | None:
+    """The date leading one of the short lines right after the article's <h1> (its info line)."""
+    title = next(scope.iter("h1"), None)
+    if title is None:
+        return None
+    seen = 0
+    for el in title.itersiblings():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+            continue
+        d = _leading_date(el)
+        if d is not None:
+            return d
+        seen += 1
+        if seen >= 3:
+            break
+    return None

@@ -63,6 +63,9 @@ def normalize_text(text: str) -> str:
 def normalize_map(text: str) -> tuple[str, list[int]]:
     """NFKC-normalise ``text`` character by character: the result and, for each of its characters,
     the index of the original character it came from (to cut the original at a found position)."""
+    whole = unicodedata.normalize("NFKC", text)
+    if len(whole) == len(text):
+        return whole, list(range(len(text)))
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):

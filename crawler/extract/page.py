@@ -99,6 +99,8 @@ _YEAR_MONTH = re.compile(r"^\s*((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*月?\s*
 _DAY = re.compile(r"^\s*(\d{1,2})\s*日?\s*$")
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 _MONTH_DAY_ONLY = re.compile(r"^\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_MONTH_DAY_HINT = re.compile(r"\d{1,2}\s*[-/.月]\s*\d{1,2}")
+_PUB_HEADER = re.compile(r"(?:发布|公开|上网|发稿)(?:日期|时间)")
 _PUB_LABEL = re.compile(r"(?:发布|发稿|发表|公开|上网|发文)(?:时间|日期)\s*[:：]?\s*")
 _DATE_ATTRS = ("datetime", "title", "data-time", "data-date", "data-pubdate", "data-publishtime", "content")
 _MARKER_TAGS = frozenset({"i", "em", "span", "b", "img", "font", "sup", "label", "strong", "s"})
@@ -110,6 +112,13 @@ MAX_ROW_ANCHORS = 3
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?:width|height)\s*:\s*[01]px", re.I)
 _MEDIA_FRAME = re.compile(
     r"player|video|vod|live|map|weather|tianqi|count|stat|share|baidu|qq\.com|\.(?:mp4|flv|pdf|swf)\b", re.I
+)
+_CHROME_FRAME = re.compile(
+    r"(?:^|[\s_\-.])(?:top|head|header|left|menu|nav|foot|footer|bottom|banner|logo|title)(?:frame)?(?:[\s_\-.]|\d|$)",
+    re.I,
+)
+_LOCATION = re.compile(
+    r"(?:(?:window|self|top|document)\.)?location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]|location\.replace\(\s*['\"]([^'\"]+)['\"]"
 )
 _SECOND_LEVEL = frozenset({"gov", "com", "net", "org", "edu", "ac"})
 
@@ -125,6 +134,15 @@ def _site(host: str) -> str:
 def _tiny(value: str | None) -> bool:
     m = re.match(r"\s*(\d+)\s*(?:px)?\s*$", value or "")
     return bool(m) and int(m.group(1)) <= 10
+
+
+def _year_only(el: lxml.html.HtmlElement) -> int | None:
+    """The year when the element's whole text is one (2021, 2021年)."""
+    text = el.text_content()
+    if len(text) > 20:
+        return None
+    m = _YEAR.match(normalize_text(text))
+    return int(m.group(1)) if m else None
 
 
 def is_followable(href: str | None) -> bool:
@@ -160,7 +178,30 @@ def parse_fragment(html: str) -> lxml.html.HtmlElement:
     if root is None:
         root = lxml.html.document_fromstring(b"<html><body></body></html>", parser=parser)
     _inline_written_dates(root)
+    _script_links(root)
     return root
+
+
+_JS_URL = re.compile(
+    r"""['"]((?:https?://|/|\./|\.\./)[^'"\s<>()]+|[\w./-]+\.(?:s?html?|jhtml|jsp|aspx?|php|do)(?:\?[^'"\s<>()]*)?)['"]""",
+    re.I,
+)
+
+
+def _script_links(root: lxml.html.HtmlElement) -> None:
+    """Give a real ``href`` to links that open their page by script (``href="javascript:open('…')"``,
+    ``onclick="window.open('…')"``) when the script names the address."""
+    for a in root.iter("a"):
+        href = a.get("href")
+        if is_followable(href):
+            continue
+        for code in (href or "", a.get("onclick") or ""):
+            if not code:
+                continue
+            m = _JS_URL.search(code)
+            if m:
+                a.set("href", m.group(1).replace("&amp;", "&"))
+                break
 
 
 def _inline_written_dates(root: lxml.html.HtmlElement) -> None:
@@ -351,9 +392,31 @@ class Page:
                 continue
             if _MEDIA_FRAME.search(parts.path + "?" + parts.query):
                 continue
+            if _CHROME_FRAME.search(" ".join((el.get("name") or "", el.get("id") or "", parts.path.rsplit("/", 1)[-1]))):
+                continue
             if url not in out and url != self.url:
                 out.append(url)
+        for target in self._redirects():
+            url = self.absolute(target)
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https") and (not site or _site(parts.hostname or "") == site):
+                if url not in out and url.split("#")[0] != self.url.split("#")[0]:
+                    out.append(url)
         return out
+
+    def _redirects(self) -> list[str]:
+        """Targets of a ``<meta http-equiv=refresh>`` or a script assigning ``location``."""
+        found: list[str] = []
+        for meta in self.root.iter("meta"):
+            if (meta.get("http-equiv") or "").strip().lower() == "refresh":
+                m = re.search(r"url\s*=\s*['\"]?([^'\";\s]+)", meta.get("content") or "", re.I)
+                if m:
+                    found.append(m.group(1))
+        for script in self.root.iter("script"):
+            m = _LOCATION.search(script.text or "")
+            if m and not script.get("src"):
+                found.append(m.group(1) or m.group(2))
+        return [u for u in found if is_followable(u)]
 
     def absolute(self, href: str) -> str:
         """Absolute URL of a link on this page."""
@@ -403,7 +466,7 @@ class Page:
         if el is anchor and el.tail and el.tail.strip():
             outside.append(el.tail)
         if list_date is None:
-            list_date = self._date_from_segments(outside, self._attribute_date(el, anchor))
+            list_date = self._date_from_segments(outside, self._attribute_date(el, anchor), el)
         if list_date is None and inner_date is not None:
             list_date = inner_date
         if list_date is None:
@@ -423,7 +486,7 @@ class Page:
                     extra.extend(_text_segments(sib))
                 if sib.tail:
                     extra.append(sib.tail)
-            list_date = self._date_from_segments([s for s in extra if s.strip()])
+            list_date = self._date_from_segments([s for s in extra if s.strip()], None, el)
 
         pinned = self._pinned(el)
         return Row(el, title, url, list_date, date_from_url(url), pinned)
@@ -445,7 +508,7 @@ class Page:
                 ):
                     continue
                 for i, text in enumerate(labels):
-                    if "发布" in text and ("日期" in text or "时间" in text):
+                    if _PUB_HEADER.search(text):
                         cache[table] = i
                         break
                 break
@@ -475,8 +538,73 @@ class Page:
                             return d[0]
         return None
 
+    def _row_today(self, el: lxml.html.HtmlElement | None) -> datetime.date | None:
+        """The reference day for a row's year-less dates: the last day of the year named by a
+        heading above its group (2021年 / 2020年 sections), else the monitoring day."""
+        year = self._year_heading(el) if el is not None else None
+        if year is None:
+            return self.today
+        if self.today is not None and year >= self.today.year:
+            return self.today if year == self.today.year else None
+        return datetime.date(year, 12, 31)
+
+    def _year_heading(self, el: lxml.html.HtmlElement) -> int | None:
+        parent = el.getparent()
+        if parent is None:
+            return None
+        carried = self._carried_years(parent).get(el)
+        if carried is not None:
+            return carried  # a 2021年 line among the rows themselves
+        memo = self._cache.setdefault("year_heading", {})
+        node: lxml.html.HtmlElement | None = parent
+        for _level in range(2):
+            if node is None:
+                return None
+            if node not in memo:
+                memo[node] = self._heading_before(node)
+            if memo[node] is not None:
+                return memo[node]
+            node = node.getparent()
+        return None
+
+    def _carried_years(self, parent: lxml.html.HtmlElement) -> dict:
+        """child -> the year of the last year-only line before it among its siblings (memoised)."""
+        memo = self._cache.setdefault("carried_years", {})
+        if parent not in memo:
+            years: dict = {}
+            year = None
+            for child in parent:
+                if not isinstance(child.tag, str) or child.tag in SKIP_TAGS:
+                    continue
+                found = _year_only(child)
+                if found is not None:
+                    year = found
+                elif year is not None:
+                    years[child] = year
+            memo[parent] = years
+        return memo[parent]
+
+    @staticmethod
+    def _heading_before(node: lxml.html.HtmlElement) -> int | None:
+        """The year of a year-only heading among the three elements before ``node``, unless an
+        earlier group of the same kind comes first."""
+        seen = 0
+        for sib in node.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS:
+                continue
+            found = _year_only(sib)
+            if found is not None:
+                return found
+            seen += 1
+            if sib.tag == node.tag or seen >= 3:
+                return None
+        return None
+
     def _date_from_segments(
-        self, segments: list[str], attr_date: datetime.date | None = None
+        self,
+        segments: list[str],
+        attr_date: datetime.date | None = None,
+        el: lxml.html.HtmlElement | None = None,
     ) -> datetime.date | None:
         if not segments:
             return attr_date
@@ -521,8 +649,9 @@ class Page:
                     continue
         if attr_date is not None:
             return attr_date
-        if self.today is not None:
-            d = find_date(joined, today=self.today)
+        today = self._row_today(el) if el is not None and _MONTH_DAY_HINT.search(joined) else self.today
+        if today is not None:
+            d = find_date(joined, today=today)
             if d is not None:
                 return d[0]
         return None
