@@ -195,8 +195,9 @@ class ColumnSpider(scrapy.Spider):
                 state.info["rendered"] = "fallback"
                 yield self._request(state.target["url"], state, render=True)
                 return
-        if response.meta.get("playwright"):
+        if response.meta.get("playwright"):  # rendered now: whatever the static copy said, this is fresh
             state.rendered = True
+            state.not_modified = False
             state.info.setdefault("rendered", "browser")
 
         # Trap protection: a page whose content was already seen ends the walk.
