@@ -124,7 +124,9 @@ class LinksConfig(_Strict):
     """The link check (链接不可用): homepage every cycle, the whole site every few days; politeness is ``crawl:``'s."""
 
     homepage_daily: bool = True
-    whole_site_every_days: int = Field(default=7, ge=0, le=366)  # 0: never from `run` (only `govwatch links --whole-site`)
+    # `govwatch run` also checks a whole site when its last whole-site check is this old; 0 (default): never, the
+    # whole site is `govwatch links --whole-site` / serve's weekly `schedule.links` job (it can take hours)
+    whole_site_every_days: int = Field(default=0, ge=0, le=366)
     max_pages: int = Field(default=300, ge=1, le=100_000)  # page budget per site for the whole-site check
     max_depth: int = Field(default=3, ge=0, le=50)
     check_external: bool = True

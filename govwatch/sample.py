@@ -309,7 +309,7 @@ class SampleServer:
             "county": self.county.name,
             "units": units,
             "crawl": {"delay": 0, "concurrency_per_host": 4, "retries": 0, "timeout": 10},
-            "links": {"retest_delay": 0},
+            "links": {"retest_delay": 0, "whole_site_every_days": 7},
         }
 
     def _links_html(self, site: SampleSite, where: str) -> str:

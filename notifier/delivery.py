@@ -30,7 +30,6 @@ __all__ = [
     "build_channels",
     "channels_for",
     "deliver_pending",
-    "describe",
     "enqueue",
     "notify",
 ]

@@ -96,6 +96,8 @@ def test_run_cycle_style_scheduling_whole_site_when_due(sqlite_url):
             "/bm/fgj/gzdt/": Route(body=_page('<a href="gone.html">旧通知</a>')),
         })
         ctx = _ctx(srv, sqlite_url)
+        assert run_link_check(ctx).whole_site == 0  # by default `run` checks the homepage's links only
+        ctx = _ctx(srv, sqlite_url, whole_site_every_days=7)
         first = run_link_check(ctx)  # never checked as a whole: due
         second = run_link_check(ctx)  # checked as a whole a moment ago: homepage only
         assert (first.whole_site, first.broken) == (1, {"http_404": 1})
