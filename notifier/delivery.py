@@ -30,6 +30,7 @@ __all__ = [
     "build_channels",
     "channels_for",
     "deliver_pending",
+    "describe",
     "enqueue",
     "notify",
 ]

@@ -100,6 +100,8 @@ _DAY = re.compile(r"^\s*(\d{1,2})\s*日?\s*$")
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 _MONTH_DAY_ONLY = re.compile(r"^\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _MONTH_DAY_HINT = re.compile(r"\d{1,2}\s*[-/.月]\s*\d{1,2}")
+_TITLE_SPLIT = re.compile(r"\s*[_|\-—–·:：>＞]+\s*|\s{2,}")
+_HEADING_NOISE = re.compile(r"更多|more|[>»＞+＋》\s]", re.I)
 _PUB_HEADER = re.compile(r"(?:发布|公开|上网|发稿)(?:日期|时间)")
 _PUB_LABEL = re.compile(r"(?:发布|发稿|发表|公开|上网|发文)(?:时间|日期)\s*[:：]?\s*")
 _DATE_ATTRS = ("datetime", "title", "data-time", "data-date", "data-pubdate", "data-publishtime", "content")
@@ -143,6 +145,18 @@ def _year_only(el: lxml.html.HtmlElement) -> int | None:
         return None
     m = _YEAR.match(normalize_text(text))
     return int(m.group(1)) if m else None
+
+
+def _row_sized(anchors: list[lxml.html.HtmlElement]) -> bool:
+    """Few enough links for one list entry: at most three, or a title link with a handful of short
+    ones beside it (附件1, 附件2, 解读, 图解)."""
+    hrefs = {a.get("href") for a in anchors}
+    if len(hrefs) <= MAX_ROW_ANCHORS:
+        return True
+    if len(hrefs) > 2 * MAX_ROW_ANCHORS:
+        return False
+    long_titles = {a.get("href") for a in anchors if len(collapse_whitespace(a.text_content())) >= 8}
+    return len(long_titles) == 1
 
 
 def is_followable(href: str | None) -> bool:
@@ -212,7 +226,7 @@ def _inline_written_dates(root: lxml.html.HtmlElement) -> None:
         return
     for script in list(body.iter("script")):
         code = script.text or ""
-        if script.get("src") or "write" not in code or len(code) > 2000 or re.search(r"<a\b|href", code, re.I):
+        if script.get("src") or len(code) > (2000 if "write" in code else 300) or re.search(r"<a\b|href", code, re.I):
             continue
         date = full_date_text(code)
         parent = script.getparent()
@@ -418,6 +432,53 @@ class Page:
                 found.append(m.group(1) or m.group(2))
         return [u for u in found if is_followable(u)]
 
+    @cached_property
+    def column_names(self) -> tuple[str, ...]:
+        """Names the column may go by: the parts of the page title (通知公告 in
+        通知公告_XX县人民政府, or XX县人民政府-通知公告), the site name left out when it is declared."""
+        title = self.root.find(".//title")
+        text = normalize_text(title.text_content()) if title is not None else ""
+        site = ""
+        for meta in self.root.iter("meta"):
+            if (meta.get("name") or "").lower() == "sitename":
+                site = normalize_text(meta.get("content") or "")
+        parts = [p.strip() for p in _TITLE_SPLIT.split(text)]
+        return tuple(p for p in parts if 2 <= len(p) <= 20 and p != site)
+
+    def _headed_by_column_name(self, container: lxml.html.HtmlElement) -> bool:
+        """A short heading just before ``container`` (or before one of its two nearest ancestors)
+        names the column."""
+        names = self.column_names
+        if not names:
+            return False
+        memo = self._cache.setdefault("headed", {})
+        if container in memo:
+            return memo[container]
+        found = False
+        node: lxml.html.HtmlElement | None = container
+        for _level in range(3):
+            if node is None or found:
+                break
+            for i, sib in enumerate(node.itersiblings(preceding=True)):
+                if i >= 2:
+                    break
+                if not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS or self._self_noisy(sib):
+                    continue  # not the breadcrumb (当前位置：首页 > … > 领导分工)
+                if sib.tag == node.tag:
+                    break  # an earlier entry or box of the same kind, not a heading
+                text = _HEADING_NOISE.sub("", normalize_text(sib.text_content()))
+                if 2 <= len(text) <= 20 and any(
+                    text == name
+                    or (len(text) >= 4 and text in name)
+                    or (name in text and len(text) <= len(name) + 4)
+                    for name in names
+                ):
+                    found = True
+                    break
+            node = node.getparent()
+        memo[container] = found
+        return found
+
     def absolute(self, href: str) -> str:
         """Absolute URL of a link on this page."""
         return absolute_url(self.base_url, href)
@@ -430,7 +491,7 @@ class Page:
             anchors = [el] if is_followable(el.get("href")) else []
         else:
             anchors = [a for a in el.iter("a") if is_followable(a.get("href"))]
-        if not anchors or len({a.get("href") for a in anchors}) > MAX_ROW_ANCHORS:
+        if not anchors or not _row_sized(anchors):
             return None
         today = self.today
         best: tuple[int, lxml.html.HtmlElement, str, set, datetime.date | None] | None = None
@@ -782,7 +843,9 @@ class Page:
             # Entries filed under the column's own directory count double: a site-wide "latest"
             # box beside the list links elsewhere.
             affinity = sum(1 for r in b.items if prefix and r.url.startswith(prefix)) if prefix else 0
-            k = (n + min(affinity, n), n / len(b.items), -len(b.containers), len(b.items), -b.order)
+            # The list headed by the column's own name (the page title's first part) is the column.
+            named = len(b.items) >= 2 and self._headed_by_column_name(b.containers[0])
+            k = (named, n + min(affinity, n), n / len(b.items), -len(b.containers), len(b.items), -b.order)
             if best is None or k > best_key:
                 best, best_key = b, k
         return best

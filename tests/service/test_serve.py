@@ -63,3 +63,38 @@ def test_serve_runs_the_jobs_and_stops_cleanly_on_sigterm(sample_server, tmp_pat
     status = capsys.readouterr().out
     assert "抓取与判定" in status and "成功" in status
     db.dispose()
+
+
+def test_two_serve_processes_on_one_database_share_the_work(tmp_path):
+    data = {"county": "示范县", "output_dir": str(tmp_path / "out"),
+            "units": [{"id": "fgj", "name": "发展改革局", "kind": "department",
+                       "contacts": [{"name": "王五", "email": "fgj@sample.gov.cn"}]}],
+            "schedule": {"crawl": "off", "probe": "off", "links": "off", "digest": "every 2s", "notices": "every 2s",
+                         "monthly": "off", "retry": "every 1s"}}
+    cfg = tmp_path / "county.yaml"
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'gw.db'}"
+    db = Database(url)
+    procs = [subprocess.Popen([sys.executable, "-m", "govwatch", "serve", "--config", str(cfg), "--db", url],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    try:
+        assert wait_until(lambda: sum(1 for j, s in _runs(db) if j == "retry" and s == "ok") >= 8, 180, 0.5), _runs(db)
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        outs = [p.communicate(timeout=120)[0] for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+    assert [p.returncode for p in procs] == [0, 0], outs
+    with db.session() as s:
+        runs = s.scalars(select(JobRun).order_by(JobRun.started_at)).all()
+        assert runs and all(r.status == "ok" and r.finished_at is not None for r in runs)
+        for job in ("digest", "retry"):
+            mine = [r for r in runs if r.job_id == job]
+            for a, b in zip(mine, mine[1:], strict=False):
+                assert a.finished_at <= b.started_at, f"{job} ran twice at once: {a.owner} and {b.owner}"
+        digests = s.scalars(select(Notice).where(Notice.kind == "digest")).all()
+        assert len(digests) == 1 and digests[0].status == "sent"  # one digest a day, whoever sent it
+    db.dispose()
