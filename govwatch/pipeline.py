@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from checks import run_checks
 from crawler.runner import crawl_in_child
 from govwatch.context import Context
-from notifier.digest import build_digest, write_digest
+from notifier.digest import write_digest
+from notifier.notices import build_duty_digest
 from storage import (
     ColumnRow,
     CrawlRun,
@@ -227,7 +228,7 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], No
     check_report = check(ctx, as_of)
     out = ctx.output_dir
     with ctx.db.session() as s:
-        data = build_digest(s, ctx.config, ctx.catalogue, as_of)
+        data = build_duty_digest(s, ctx.config, ctx.catalogue, as_of)  # the full 值班读网日报
     digest = write_digest(data, out / f"digest-{as_of.isoformat()}.html")
     findings_file = out / "findings.jsonl"
     export_findings(ctx, findings_file, status=("open", "warning"))
