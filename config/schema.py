@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -23,6 +23,7 @@ __all__ = [
     "LinksConfig",
     "SiteLinksConfig",
     "MonitoringWindow",
+    "PlatformConfig",
     "SelectorConfig",
     "SiteConfig",
     "UnitConfig",
@@ -169,7 +170,15 @@ class AccountConfig(_Strict):
     url: str | None = None
     base_url: str | None = None
 
-    _url = field_validator("url", "base_url")(classmethod(lambda cls, v: _check_url(v)))
+    _base = field_validator("base_url")(classmethod(lambda cls, v: _check_url(v)))
+
+    @field_validator("url")
+    @classmethod
+    def _feed_url(cls, v: str | None) -> str | None:
+        """An absolute URL, or a route path (``/weibo/user/123``) on the platform's base_url."""
+        if v is None or v.startswith("/"):
+            return v
+        return _check_url(v)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -186,6 +195,19 @@ class AccountConfig(_Strict):
     def key(self) -> str:
         """The stable identity of the account within its platform."""
         return self.id or self.url or ""
+
+
+class PlatformConfig(_Strict):
+    """Settings of one new-media platform adapter (applies to every account of the platform)."""
+
+    base_url: str | None = None
+    timeout: float | None = Field(default=None, gt=0, le=120)
+    cookies: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Adapter-specific options (weibo: passport_url; wechat: mp_token, mp_base_url; douyin/toutiao: wait, max_pages)."""
+
+    _url = field_validator("base_url")(classmethod(lambda cls, v: _check_url(v)))
 
 
 class UnitConfig(_Strict):
@@ -354,10 +376,11 @@ class Config(_Strict):
     output_dir: str = "govwatch-out"
     monitoring: MonitoringWindow | None = None
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    links: LinksConfig = Field(default_factory=LinksConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
-    links: LinksConfig = Field(default_factory=LinksConfig)
     units: list[UnitConfig] = Field(default_factory=list)
+    platforms: dict[str, PlatformConfig] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod

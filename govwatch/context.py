@@ -39,6 +39,8 @@ class Context:
 
     loaded: LoadedConfig
     db: Database
+    roster_missing: list[str] | None = None
+    """Ids of units without a site, once the roster has been synced on this context."""
 
     @property
     def config(self) -> Config:

@@ -16,9 +16,11 @@ from sqlalchemy import func, select
 from checks import run_checks
 from crawler.runner import crawl_in_child
 from govwatch.context import Context
+from govwatch.errors import ConfigError
 from notifier.digest import write_digest
 from notifier.notices import build_duty_digest
 from storage import (
+    AccountRow,
     ColumnRow,
     CrawlRun,
     PageSnapshot,
@@ -27,12 +29,25 @@ from storage import (
     finding_to_dict,
     list_findings,
     load_check_input,
+    record_account,
     sync_roster,
     utcnow,
 )
 
-__all__ = ["CheckReport", "CrawlReport", "CycleReport", "check", "crawl", "discover_missing_columns", "export_findings", "run_cycle", "sync",
-           "write_year_workbook"]
+__all__ = [
+    "AccountReport",
+    "CheckReport",
+    "CrawlReport",
+    "CycleReport",
+    "check",
+    "crawl",
+    "discover_missing_columns",
+    "export_findings",
+    "observe_accounts",
+    "run_cycle",
+    "sync",
+    "write_year_workbook",
+]
 
 log = logging.getLogger("govwatch.pipeline")
 
@@ -51,6 +66,20 @@ class CrawlReport:
     def fetch_failures(self) -> int:
         """Pages whose fetch did not succeed (the operator's business, not the unit's)."""
         return sum(n for s, n in self.statuses.items() if s not in ("ok", "empty", "not_modified"))
+
+
+@dataclass
+class AccountReport:
+    """What one round of new-media observations did."""
+
+    run_id: int
+    accounts: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unusable(self) -> int:
+        """Accounts whose platform could not be read this time (the operator's business)."""
+        return sum(n for s, n in self.statuses.items() if s not in ("ok", "empty"))
 
 
 @dataclass
@@ -75,6 +104,7 @@ class CycleReport:
     check: CheckReport
     digest: Path | None = None
     findings_file: Path | None = None
+    accounts: AccountReport | None = None
     workbook: Path | None = None
 
     @property
@@ -108,6 +138,13 @@ def sync(ctx: Context) -> list[str]:
     return missing
 
 
+def ensure_synced(ctx: Context) -> list[str]:
+    """Sync the roster once per context (several stages may run on one context)."""
+    if ctx.roster_missing is None:
+        ctx.roster_missing = sync(ctx)
+    return ctx.roster_missing
+
+
 def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
     with ctx.db.session() as s:
         rows = s.execute(
@@ -131,7 +168,7 @@ def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
 
 def crawl(ctx: Context, *, units: set[str] | None = None, progress: Callable[[int, int], None] | None = None) -> CrawlReport:
     """Fetch every watched page of the active roster (in a child process) and store the observations."""
-    skipped = sync(ctx)
+    skipped = ensure_synced(ctx)
     targets = _targets(ctx, units)
     with ctx.db.session() as s:
         run = CrawlRun(kind="crawl", stats={"targets": len(targets)})
@@ -170,6 +207,68 @@ def crawl(ctx: Context, *, units: set[str] | None = None, progress: Callable[[in
             log.error("crawl incomplete: %s", run.error)
     if progress:
         progress(stored, len(targets))
+    return report
+
+
+def observe_accounts(ctx: Context, *, units: set[str] | None = None) -> AccountReport:
+    """Read every active new-media account through its platform adapter and store the observations."""
+    import asyncio
+
+    from crawler.accounts import AccountRef, fetch_accounts, get_adapter
+
+    ensure_synced(ctx)
+    with ctx.db.session() as s:
+        rows = [a for a in s.scalars(select(AccountRow).where(AccountRow.active.is_(True)).order_by(AccountRow.id))
+                if not units or a.unit_id in units]
+        run = CrawlRun(kind="accounts", stats={"accounts": len(rows)})
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    refs = [
+        AccountRef(platform=a.platform, id=None if a.key == a.url else a.key, name=a.name, url=a.url,
+                   base_url=a.base_url)
+        for a in rows
+    ]
+    from crawler.accounts import FeedCache
+
+    cache_file = ctx.output_dir / "cache" / "feeds.json"
+    try:
+        feed_cache = FeedCache.from_dict(json.loads(cache_file.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        feed_cache = FeedCache()  # no cache yet, or a broken one: the next requests are unconditional
+    adapters = {}
+    platforms = dict(ctx.config.platforms)
+    for platform in {r.platform for r in refs} | set(platforms):
+        pc = platforms.get(platform)
+        options: dict[str, Any] = {"timeout": (pc.timeout if pc else None) or ctx.config.crawl.timeout}
+        if pc:
+            options.update(pc.options)
+            options.update(base_url=pc.base_url, headers=pc.headers, cookies=pc.cookies)
+        if platform == "rss":
+            options["cache"] = feed_cache
+        try:
+            adapters[platform] = get_adapter(platform, **options)
+        except KeyError as exc:
+            log.error("platforms.%s: %s", platform, exc.args[0])
+        except TypeError as exc:
+            raise ConfigError(str(ctx.loaded.path or "config"), f"platforms.{platform}.options", str(exc)) from None
+    observations = asyncio.run(
+        fetch_accounts(refs, now=utcnow(), per_host_concurrency=ctx.config.crawl.concurrency_per_host,
+                       timeout=ctx.config.crawl.timeout, adapters=adapters)
+    ) if refs else []
+    if refs:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(json.dumps(feed_cache.to_dict(), ensure_ascii=False), encoding="utf-8")
+    report = AccountReport(run_id=run_id, accounts=len(rows))
+    with ctx.db.session() as s:
+        for row, obs in zip(rows, observations, strict=True):
+            record_account(s, row.id, obs, run_id)
+            report.statuses[obs.status] = report.statuses.get(obs.status, 0) + 1
+            if obs.status not in ("ok", "empty"):
+                log.warning("account %s:%s of %s could not be read: %s %s", row.platform, row.key, row.unit_id,
+                            obs.status, obs.error or "")
+        run = s.get(CrawlRun, run_id)
+        run.finished_at, run.status, run.stats = utcnow(), "ok", {"accounts": len(rows), "statuses": report.statuses}
     return report
 
 
@@ -225,6 +324,7 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], No
     crawl_report = crawl(ctx, progress=progress)
     probe(ctx)
     check_links(ctx)  # the homepage's links every cycle, the whole site when due
+    accounts_report = observe_accounts(ctx)
     check_report = check(ctx, as_of)
     out = ctx.output_dir
     with ctx.db.session() as s:
@@ -235,7 +335,7 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], No
     workbook = write_year_workbook(ctx, as_of.year, out / f"deductions-{as_of.year}.xlsx", made_on=as_of)
     columns = sum(len(site.columns) for u in ctx.config.units for site in u.sites)
     return CycleReport(as_of, len(ctx.config.units), columns, crawl_report, check_report, digest, findings_file,
-                       workbook=workbook)
+                       accounts=accounts_report, workbook=workbook)
 
 
 def write_year_workbook(ctx: Context, year: int, path: Path, *, made_on: dt.date | None = None) -> Path:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import threading
 from dataclasses import dataclass, field
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["SampleColumn", "SampleCounty", "SampleLink", "SampleServer", "SampleSite", "SampleUnit", "sample_county"]
+__all__ = ["SampleAccount", "SampleColumn", "SampleCounty", "SampleLink", "SampleServer", "SampleSite", "SampleUnit", "sample_county"]
 
 
 @dataclass
@@ -56,6 +59,25 @@ class SampleSite:
 
 
 @dataclass
+class SampleAccount:
+    """A new-media account of the sample county, served by a stand-in platform on the portal host.
+
+    ``rss`` accounts are feeds of a self-hosted bridge (like RSSHub) at ``/bridge/<key>.xml``;
+    ``weibo`` accounts answer the mobile container API under ``/weibo``. ``ages`` are post dates
+    in days before as_of; ``pinned_age`` adds a pinned post listed first; ``status`` other than 200
+    makes the platform refuse (432 = Weibo's anti-crawler answer).
+    """
+
+    platform: str
+    key: str
+    name: str
+    ages: list[int]
+    pinned_age: int | None = None
+    status: int = 200
+    expect: tuple[str, ...] = ()
+
+
+@dataclass
 class SampleUnit:
     """A unit of the sample county."""
 
@@ -63,6 +85,7 @@ class SampleUnit:
     name: str
     kind: str
     sites: list[SampleSite] = field(default_factory=list)
+    accounts: list[SampleAccount] = field(default_factory=list)
 
 
 @dataclass
@@ -98,7 +121,19 @@ class SampleCounty:
                     for rule in link.expect:
                         r, _, sev = rule.partition(":")
                         out.add((r, sev or "deduction", u.id, link.path))
+            for a in u.accounts:
+                for rule in a.expect:
+                    r, _, sev = rule.partition(":")
+                    out.add((r, sev or "veto", u.id, f"{a.platform}:{a.key}"))
         return out
+
+    def account(self, unit_id: str, key: str) -> SampleAccount:
+        """One account by unit id and key."""
+        for u in self.units:
+            for a in u.accounts:
+                if u.id == unit_id and a.key == key:
+                    return a
+        raise KeyError(f"{unit_id}/{key}")
 
 
 def sample_county(as_of: dt.date) -> SampleCounty:
@@ -122,7 +157,7 @@ def sample_county(as_of: dt.date) -> SampleCounty:
                 SampleLink("homepage", "/bm/fgj/files/gzjh2021.pdf", "2021年度工作计划（附件）", expect=("link.broken",)),
                 SampleLink("homepage", "/bm/fgj/images/banner2020.jpg", "发改局宣传图", tag="img", expect=("link.broken",)),
                 SampleLink("homepage", "/", "示范经济开发区网站", host="standalone"),
-            ])]),
+            ])], [SampleAccount("rss", "fgfb", "示范发改（公众号）", [1, 5])]),
             SampleUnit("czj", "财政局", "department", [SampleSite("portal", "/bm/czj/", [
                 C("gzdt", "工作动态", [20, 25, 30], expect=("column.stale",)),
                 C("tzgg", "通知公告", [10, 70], top_level=True),
@@ -131,7 +166,8 @@ def sample_county(as_of: dt.date) -> SampleCounty:
                 C("rsrm", "人事任免", [30]),
                 C("zcwj", "政策文件", [150], top_level=True),
                 C("ldxx", "领导信箱", [5]),
-            ], encoding="gbk", date_style="cn")]),
+            ], encoding="gbk", date_style="cn")],
+                [SampleAccount("rss", "czfb", "示范财政（公众号）", [20, 40], expect=("account.stale",))]),
             SampleUnit("gyz", "革一镇", "township", [SampleSite("portal", "/xz/gyz/", [
                 C("xzdt", "乡镇动态", [2, 5, None, 9], pinned_age=400),
                 C("tzgg", "通知公告", [12], top_level=True),
@@ -141,7 +177,7 @@ def sample_county(as_of: dt.date) -> SampleCounty:
                 C("bszn", "办事指南", [30]),
             ], date_style="cell", links=[
                 SampleLink("xzdt", "/xz/gyz/xzdt/2019/old_notice.html", "关于开展2019年春耕工作的通知", expect=("link.broken",)),
-            ])]),
+            ])], [SampleAccount("weibo", "5000000001", "革一镇发布", [3, 8], pinned_age=300)]),
             SampleUnit("kfq", "贵州示范经济开发区", "devzone", [SampleSite("standalone", "/", [
                 C("gzdt", "工作动态", [30, 60], expect=("column.stale",)),
                 C("tzgg", "通知公告", [5], top_level=True, status=500, expect=("link.broken",)),  # every page links to it
@@ -149,10 +185,15 @@ def sample_county(as_of: dt.date) -> SampleCounty:
                 C("rsxx", "人事信息", [100]),
                 C("ghjh", "规划计划", [90]),
                 C("czyjs", "财政预决算", [200]),
-            ], homepage_ages=[30, 45], date_style="bracket", expect=("homepage.stale",))]),
+            ], homepage_ages=[30, 45], date_style="bracket", expect=("homepage.stale",))],
+                [SampleAccount("weibo", "5000000002", "示范开发区", [2], status=432)]),
             SampleUnit("tjj", "统计局", "department", []),
         ],
     )
+
+
+def _rfc822(day: dt.date) -> str:
+    return format_datetime(dt.datetime.combine(day, dt.time(9, 30), dt.timezone(dt.timedelta(hours=8))))
 
 
 def _fmt(d: dt.date, style: str) -> str:
@@ -213,7 +254,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append(self.path)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
-        status, ctype, body = self.server.render(self.path.split("?")[0])
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        status, ctype, body = self.server.owner.render(self.server.role, parts.path, query)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -231,9 +274,6 @@ class _HostServer(ThreadingHTTPServer):
         self.owner = owner
         self.role = role
         self.requests: list[str] = []
-
-    def render(self, path: str) -> tuple[int, str, bytes]:
-        return self.owner.render(self.role, path)
 
 
 class SampleServer:
@@ -301,8 +341,16 @@ class SampleServer:
                         for c in s.columns
                     ],
                 })
+            accounts = []
+            for a in u.accounts:
+                if a.platform == "rss":
+                    accounts.append({"platform": "rss", "id": a.key, "name": a.name,
+                                     "url": f"{self.base('portal')}/bridge/{a.key}.xml"})
+                else:
+                    accounts.append({"platform": a.platform, "id": a.key, "name": a.name,
+                                     "base_url": f"{self.base('portal')}/{a.platform}"})
             units.append({
-                "id": u.id, "name": u.name, "kind": u.kind, "sites": sites,
+                "id": u.id, "name": u.name, "kind": u.kind, "sites": sites, "accounts": accounts,
                 "contacts": [{"name": f"{u.name}网站管理员", "email": f"{u.id}@sample.gov.cn"}],
             })
         return {
@@ -311,6 +359,49 @@ class SampleServer:
             "crawl": {"delay": 0, "concurrency_per_host": 4, "retries": 0, "timeout": 10},
             "links": {"retest_delay": 0, "whole_site_every_days": 7},
         }
+
+    def render_platform(self, path: str, query: dict[str, str]) -> tuple[int, str, bytes]:
+        """The stand-in platforms: RSS feeds of a bridge, and Weibo's mobile container API."""
+        as_of = self.county.as_of
+        accounts = {(a.platform, a.key): a for u in self.county.units for a in u.accounts}
+        if path.startswith("/bridge/"):
+            acc = accounts.get(("rss", path[len("/bridge/"):].removesuffix(".xml")))
+            if acc is None:
+                return 404, "text/plain", b"not found"
+            if acc.status != 200:
+                return acc.status, "text/html; charset=utf-8", "<h1>访问受限</h1>".encode()
+            items = "".join(
+                f"<item><title>{html.escape(acc.name)}推送{i + 1}</title><link>{self.base('portal')}/bridge/p{i}</link>"
+                f"<guid>{acc.key}-{i}</guid><pubDate>{_rfc822(as_of - dt.timedelta(days=age))}</pubDate></item>"
+                for i, age in enumerate(acc.ages)
+            )
+            body = (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{html.escape(acc.name)}'
+                    f"</title><link>{self.base('portal')}/</link><description>示范县公众号</description>{items}</channel></rss>")
+            return 200, "application/rss+xml; charset=utf-8", body.encode()
+        if path == "/weibo/api/container/getIndex":
+            uid = query.get("value", "")
+            acc = accounts.get(("weibo", uid))
+            if acc is None:
+                return 200, "application/json", json.dumps({"ok": 0, "msg": "用户不存在"}).encode()
+            if acc.status != 200:
+                return acc.status, "text/html; charset=utf-8", b"<html><body>432</body></html>"
+            if "containerid" not in query:
+                tabs = [{"tabKey": "weibo", "title": "微博", "containerid": f"107603{uid}"}]
+                data = {"userInfo": {"id": int(uid), "screen_name": acc.name}, "tabsInfo": {"tabs": tabs}}
+                return 200, "application/json", json.dumps({"ok": 1, "data": data}, ensure_ascii=False).encode()
+            cards = []
+            posts = ([(acc.pinned_age, True)] if acc.pinned_age is not None else []) + [(a, False) for a in acc.ages]
+            for i, (age, pinned) in enumerate(posts):
+                when = dt.datetime.combine(as_of - dt.timedelta(days=age), dt.time(10, 0))
+                mblog = {"id": f"{uid}{i:04d}", "bid": f"B{i}", "text": f"{acc.name}微博{i + 1}",
+                         "created_at": when.strftime("%a %b %d %H:%M:%S +0800 %Y"), "mblogtype": 2 if pinned else 0,
+                         "user": {"id": int(uid), "screen_name": acc.name}}
+                if pinned:
+                    mblog["isTop"] = 1
+                cards.append({"card_type": 9, "mblog": mblog})
+            data = {"cardlistInfo": {"containerid": f"107603{uid}"}, "cards": cards}
+            return 200, "application/json", json.dumps({"ok": 1, "data": data}, ensure_ascii=False).encode()
+        return 404, "text/plain", b"not found"
 
     def _links_html(self, site: SampleSite, where: str) -> str:
         out = []
@@ -324,8 +415,9 @@ class SampleServer:
                 out.append(f'<a href="{href}">{html.escape(link.text)}</a>')
         return f'<div class="links">{" ".join(out)}</div>' if out else ""
 
-    def render(self, role: str, path: str) -> tuple[int, str, bytes]:
+    def render(self, role: str, path: str, query: dict[str, str] | None = None) -> tuple[int, str, bytes]:
         """The response for one path of one host."""
+        query = query or {}
         as_of = self.county.as_of
         for u in self.county.units:
             for s in u.sites:
@@ -367,6 +459,8 @@ class SampleServer:
                             return 200, ctype, _page(t, nav, body, s.encoding)
                 if rest.startswith("news/"):
                     return 200, ctype, _page("要闻", nav, "<p>正文。</p>", s.encoding)
+        if role == "portal" and (path.startswith("/bridge/") or path.startswith("/weibo/")):
+            return self.render_platform(path, query)
         if path == "/" and role == "portal":
             links = "".join(
                 f'<li><a href="{s.prefix}">{html.escape(u.name)}</a></li>'

@@ -19,6 +19,9 @@ def print_cycle(ctx: Context, report: CycleReport) -> None:
     print(line + f"，栏目 {report.columns} 个")
     failures = report.crawl.fetch_failures
     print(f"  抓取页面 {report.crawl.targets} 个，未能抓取 {failures} 个" + ("（见日报运维事项）" if failures else ""))
+    if report.accounts is not None and report.accounts.accounts:
+        acc = report.accounts
+        print(f"  新媒体账号 {acc.accounts} 个，无法读取 {acc.unusable} 个" + ("（见日报运维事项）" if acc.unusable else ""))
     if report.check.open_by_rule:
         print("  发现问题：")
         for key, n in report.check.open_by_rule.items():

@@ -13,7 +13,7 @@ from config.catalogue import Catalogue
 from config.schema import Config
 from notifier.render import render
 from storage.findings import list_findings
-from storage.models import ColumnRow, PageSnapshot, Unit
+from storage.models import AccountRow, AccountSnapshot, ColumnRow, PageSnapshot, Unit
 
 __all__ = ["SEVERITY_LABELS", "STATUS_LABELS", "build_digest", "describe_evidence", "write_digest"]
 
@@ -25,7 +25,11 @@ STATUS_LABELS = {
 FETCH_LABELS = {
     "http_error": "HTTP 错误", "timeout": "超时", "dns": "域名解析失败", "refused": "连接被拒绝",
     "tls": "证书/TLS 错误", "too_large": "页面过大", "redirect_loop": "重定向循环", "blocked": "被拦截",
-    "parse_error": "解析失败", "network_error": "网络错误",
+    "parse_error": "解析失败", "network_error": "网络错误", "auth_expired": "登录失效", "rate_limited": "被限流",
+    "not_found": "账号不存在",
+}
+ACCOUNT_PLATFORMS = {
+    "rss": "订阅源", "weibo": "微博", "wechat": "微信公众号", "douyin": "抖音", "toutiao": "今日头条",
 }
 
 
@@ -90,6 +94,20 @@ def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: 
         failures.append({
             "unit": units[col.unit_id].name if col.unit_id in units else col.unit_id,
             "name": col.name, "url": col.url, "status": FETCH_LABELS.get(snap.status, snap.status),
+            "error": snap.error or "", "at": snap.fetched_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M"),
+        })
+    latest_acc = select(func.max(AccountSnapshot.id)).group_by(AccountSnapshot.account_id).scalar_subquery()
+    for snap, acc in session.execute(
+        select(AccountSnapshot, AccountRow)
+        .join(AccountRow, AccountRow.id == AccountSnapshot.account_id)
+        .where(AccountSnapshot.id.in_(latest_acc), AccountRow.active.is_(True),
+               AccountSnapshot.status.not_in(("ok", "empty")))
+        .order_by(AccountRow.unit_id, AccountRow.id)
+    ):
+        failures.append({
+            "unit": units[acc.unit_id].name if acc.unit_id in units else acc.unit_id,
+            "name": f"{ACCOUNT_PLATFORMS.get(acc.platform, acc.platform)}：{acc.name or acc.key}",
+            "url": acc.url or f"{acc.platform}:{acc.key}", "status": FETCH_LABELS.get(snap.status, snap.status),
             "error": snap.error or "", "at": snap.fetched_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M"),
         })
     operator = [
