@@ -32,7 +32,8 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/crawl_bench.py
+	$(BIN)/python benchmarks/links_bench.py
 
 clean:
 	rm -rf $(VENV) govwatch-demo govwatch-out .pytest_cache

@@ -15,7 +15,7 @@ from notifier.render import render
 from storage.findings import list_findings
 from storage.models import AccountRow, AccountSnapshot, ColumnRow, PageSnapshot, Unit
 
-__all__ = ["SEVERITY_LABELS", "STATUS_LABELS", "build_digest", "describe_evidence", "write_digest"]
+__all__ = ["LINK_ERRORS", "SEVERITY_LABELS", "STATUS_LABELS", "build_digest", "describe_evidence", "write_digest"]
 
 SEVERITY_LABELS = {"veto": "单项否决", "deduction": "扣分", "warning": "预警", "operator": "运维"}
 STATUS_LABELS = {
@@ -27,6 +27,12 @@ FETCH_LABELS = {
     "tls": "证书/TLS 错误", "too_large": "页面过大", "redirect_loop": "重定向循环", "blocked": "被拦截",
     "parse_error": "解析失败", "network_error": "网络错误", "auth_expired": "登录失效", "rate_limited": "被限流",
     "not_found": "账号不存在",
+}
+LINK_ERRORS = {
+    "http_404": "页面不存在（404）", "http_410": "页面已删除（410）", "http_4xx": "无法打开（4xx）",
+    "http_5xx": "服务器错误（5xx）", "http_403": "禁止访问（403）", "timeout": "打开超时", "dns": "域名无法解析",
+    "refused": "连接被拒绝", "tls": "证书/TLS 错误", "soft_404": "页面显示“不存在”", "redirect_loop": "重定向循环",
+    "empty_attachment": "附件为空",
 }
 ACCOUNT_PLATFORMS = {
     "rss": "订阅源", "weibo": "微博", "wechat": "微信公众号", "douyin": "抖音", "toutiao": "今日头条",
@@ -50,7 +56,7 @@ def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
     if rule == "site.unavailable":
         return f"探测 {ev.get('probes')} 次，失败 {ev.get('failures')} 次（{ev.get('ratio', 0):.1%}）"
     if rule == "link.broken":
-        return f"{ev.get('url')}（{ev.get('error')}）"
+        return f"{ev.get('url')}（{LINK_ERRORS.get(ev.get('error') or '', ev.get('error'))}）"
     return "；".join(f"{k}: {v}" for k, v in ev.items() if not isinstance(v, (list, dict)))
 
 

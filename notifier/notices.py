@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
 from config.schema import Config
-from notifier.digest import SEVERITY_LABELS, build_digest, describe_evidence
+from notifier.digest import LINK_ERRORS, SEVERITY_LABELS, build_digest, describe_evidence
 from notifier.render import clean_text, oneline, render
 from storage.findings import list_findings
 from storage.models import CrawlRun, Finding, FindingEvent, JobRun, Notice, Unit
@@ -41,11 +41,6 @@ CATEGORY_LABELS = {
     "news": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事信息类",
     "planning": "规划计划类", "finance": "财政信息类", "interpretation": "政策解读类", "statistics": "统计数据类",
     "interaction": "互动交流类", "service": "办事服务类", "topic": "专题专栏", "exempt": "不纳入监测",
-}
-LINK_ERRORS = {
-    "http_404": "页面不存在（404）", "http_5xx": "服务器错误（5xx）", "http_403": "禁止访问（403）",
-    "timeout": "打开超时", "dns": "域名无法解析", "refused": "连接被拒绝", "tls": "证书/TLS 错误",
-    "soft_404": "页面显示“不存在”", "redirect_loop": "重定向循环",
 }
 LINK_KINDS = {"page": "页面链接", "image": "图片", "attachment": "附件", "external": "外部链接"}
 

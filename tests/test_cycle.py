@@ -99,3 +99,9 @@ def test_demo_finds_exactly_the_built_in_problems(tmp_path, monkeypatch, capsys)
     assert "财政局" in digest and "空白栏目" in digest and "首页不更新" in digest and "预警" in digest
     # the blocked Weibo account is the operator's business, listed as such
     assert "微博：示范开发区" in digest and "被拦截" in digest
+    # one rectification notice preview per unit with problems, none for the unit without any site
+    notices = sorted(p.name for p in (tmp_path / "demo" / "notices").glob("rectification-*.html"))
+    units_with_problems = {u for (_, sev, u, _) in sample_county(AS_OF).expected_findings() if sev != "operator"}
+    assert [n.rsplit("-", 1)[1].removesuffix(".html") for n in notices] == sorted(units_with_problems)
+    kfq = (tmp_path / "demo" / "notices" / notices[-1]).read_text(encoding="utf-8")
+    assert "整改通知" in kfq and "首页不更新" in kfq and "服务器错误（5xx）" in kfq

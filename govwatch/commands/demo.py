@@ -7,6 +7,7 @@ from pathlib import Path
 
 from config.loader import parse_config
 from govwatch.cli import parse_date_arg
+from govwatch.commands.notify import run_notify
 from govwatch.console import progress_bar
 from govwatch.context import open_context
 from govwatch.pipeline import run_cycle
@@ -40,7 +41,9 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"示范县已在本机启动：{server.base('portal')}/（门户）、{server.base('standalone')}/（开发区网站）")
         with progress_bar("抓取") as bar:
             report = run_cycle(ctx, as_of, progress=bar)
+        notices = run_notify(ctx, as_of, ("rectification",), dry_run=True, preview_dir=out / "notices")
     print_cycle(ctx, report)
+    print(f"  整改通知（预览，未发送）：{len(notices.rendered)} 份，在 {out / 'notices'}")
     print(f"  数据库：{db_url}")
     print(f"  查看问题：govwatch findings --db {db_url}")
     return 0 if report.ok else 1
