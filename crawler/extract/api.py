@@ -46,6 +46,6 @@ def extract(
             raise ValueError(f"unknown extractor {extractor!r} (known: {known})")
         name = extractor
     result = REGISTRY[name].extract(page)
-    if not result.items and not result.script_built and not result.frames:
+    if not result.items and not result.frames:
         result.frames = list(page.frames)  # the list may live in an embedded frame
     return result

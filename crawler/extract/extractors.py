@@ -31,7 +31,7 @@ _BLANK_MARKER = re.compile(
 )
 _TRS_URL = re.compile(r"/t(?:19|20)\d{6}_\d+\.\w+")
 _FILL_SCRIPT = re.compile(
-    r"\$\.(?:ajax|get|post|getJSON)\b|\bfetch\s*\(|XMLHttpRequest|\baxios\b|\.innerHTML\s*[+]?=|"
+    r"\$\.(?:ajax|get|post|getJSON)\b|\.load\s*\(\s*['\"]|\bfetch\s*\(|XMLHttpRequest|\baxios\b|\.innerHTML\s*[+]?=|"
     r"\.html\s*\(|\.append\s*\(|\btemplate\s*\(|laytpl|artTemplate|\brender\s*\(|new\s+Vue\b|createApp\s*\(",
 )
 _WRITE_LINK = re.compile(r"document\.write(?:ln)?\s*\([^;]*<a\s[^;]*href", re.I | re.S)
@@ -63,6 +63,8 @@ def is_script_built(page: Page) -> bool:
     writes = sum(1 for s in inline if _WRITE_LINK.search(s))
     if writes >= 3:
         return True  # the entries themselves are document.write()n
+    if any(el.find("script") is not None for el in _empty_list_containers(page)):
+        return True  # the list container holds only the script that writes the entries
     scripts = " ".join(inline)
     template = re.search(r"<script[^>]+type=[\"']text/(?:html|template|x-template)[\"']", html, re.I)
     if not (_FILL_SCRIPT.search(scripts) or template):

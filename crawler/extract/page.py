@@ -122,6 +122,7 @@ _CHROME_FRAME = re.compile(
 _LOCATION = re.compile(
     r"(?:(?:window|self|top|document)\.)?location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]|location\.replace\(\s*['\"]([^'\"]+)['\"]"
 )
+_JQUERY_LOAD = re.compile(r"\.load\(\s*['\"]([^'\"]+)['\"]")
 _SECOND_LEVEL = frozenset({"gov", "com", "net", "org", "edu", "ac"})
 
 
@@ -157,6 +158,23 @@ def _row_sized(anchors: list[lxml.html.HtmlElement]) -> bool:
         return False
     long_titles = {a.get("href") for a in anchors if len(collapse_whitespace(a.text_content())) >= 8}
     return len(long_titles) == 1
+
+
+def _header_row_index(table: lxml.html.HtmlElement) -> int | None | bool:
+    """Index of the publication-date column (发布日期/公开日期) named by the table's header row;
+    None when the header row names none; False when the table has no header row."""
+    for row in table.iter("tr"):
+        cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        if not cells or any(is_followable(a.get("href")) for a in row.iter("a")):
+            continue
+        labels = [normalize_text(c.text_content()) for c in cells]
+        if not any(c.tag == "th" for c in cells) and not any(("日期" in t or "时间" in t) for t in labels):
+            continue
+        for i, text in enumerate(labels):
+            if _PUB_HEADER.search(text):
+                return i
+        return None
+    return False
 
 
 def is_followable(href: str | None) -> bool:
@@ -427,9 +445,14 @@ class Page:
                 if m:
                     found.append(m.group(1))
         for script in self.root.iter("script"):
-            m = _LOCATION.search(script.text or "")
-            if m and not script.get("src"):
+            if script.get("src"):
+                continue
+            code = script.text or ""
+            m = _LOCATION.search(code)
+            if m:
                 found.append(m.group(1) or m.group(2))
+            # $("#list").load("/tzgg/list_content.html #items"): the fragment holding the list
+            found.extend(m.group(1).split()[0] for m in _JQUERY_LOAD.finditer(code) if m.group(1).strip())
         return [u for u in found if is_followable(u)]
 
     @cached_property
@@ -522,7 +545,10 @@ class Page:
 
         # A table column headed 发布日期 wins; then the visible date outside the title link, then
         # inside it, then trailing the title text, then in the following siblings.
-        list_date = self._table_column_date(el) if el.tag == "tr" else None
+        row_tr = el if el.tag == "tr" else None
+        if el.tag in ("table", "tbody"):  # one table per record
+            row_tr = next((p for p in anchor.iterancestors("tr")), None)
+        list_date = self._table_column_date(row_tr) if row_tr is not None else None
         outside = [s for s in _text_segments(el, {anchor}) if s.strip()] if el is not anchor else []
         if el is anchor and el.tail and el.tail.strip():
             outside.append(el.tail)
@@ -558,21 +584,18 @@ class Page:
             return None
         cache = self._cache.setdefault("table_cols", {})
         if table not in cache:
-            cache[table] = None
-            for row in table.iter("tr"):
-                cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
-                if not cells or any(is_followable(a.get("href")) for a in row.iter("a")):
-                    continue
-                labels = [normalize_text(c.text_content()) for c in cells]
-                if not any(c.tag == "th" for c in cells) and not any(
-                    ("日期" in t or "时间" in t) for t in labels
-                ):
-                    continue
-                for i, text in enumerate(labels):
-                    if _PUB_HEADER.search(text):
-                        cache[table] = i
+            header = _header_row_index(table)
+            if header is False:
+                # No header row of its own: one table per record under a header table above.
+                header = None
+                for i, sib in enumerate(table.itersiblings(preceding=True)):
+                    if i >= 100 or not isinstance(sib.tag, str):
                         break
-                break
+                    candidate = _header_row_index(sib) if sib.tag == "table" else False
+                    if candidate is not False:
+                        header = candidate
+                        break
+            cache[table] = header
         index = cache[table]
         if index is None:
             return None
