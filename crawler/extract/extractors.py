@@ -6,11 +6,12 @@ import datetime
 import re
 from urllib.parse import urlsplit
 
+import lxml.html
 import parsel
 
 from .dates import collapse_whitespace, date_from_url, normalize_text, parse_date
 from .model import ExtractResult, ListItem
-from .page import Block, Page, clean_title, is_followable
+from .page import SKIP_TAGS, Block, Page, clean_title, is_followable
 from .pagination import find_pagination
 from .registry import Extractor, register
 
@@ -27,7 +28,7 @@ __all__ = [
 
 _BLANK_MARKER = re.compile(
     r"暂无(?:信息|数据|内容|记录|相关|文章|新闻|公告|资料|更新|数据记录)|没有(?:记录|信息|数据|内容|相关|找到)|"
-    r"无相关(?:信息|记录|数据)|没有符合条件|无符合条件|未(?:查询|检索|搜索)到|未找到(?:相关|符合|任何)|共\s*0\s*条(?:记录|信息|数据)?|(?:正在|栏目)建设中|查询结果为空|信息正在更新|记录数\s*[:：]?\s*0(?!\d)"
+    r"无相关(?:信息|记录|数据)|没有符合条件|无符合条件|未(?:查询|检索|搜索)到|未找到(?:相关|符合|任何)|共\s*0\s*条(?:记录|信息|数据)?|共\s*0\s*页|(?:正在|栏目)建设中|查询结果为空|信息正在更新|记录数\s*[:：]?\s*0(?!\d)"
 )
 _TRS_URL = re.compile(r"/t(?:19|20)\d{6}_\d+\.\w+")
 _FILL_SCRIPT = re.compile(
@@ -48,8 +49,28 @@ _ARTICLE_LIKE_URL = re.compile(r"/(?:col|column|channel|lm)/|(?:/|index\.s?html?
 def has_blank_marker(page: Page) -> bool:
     """The page says the column is empty (暂无信息, 暂无数据, 没有记录 ...)."""
     if "blank_marker" not in page._cache:
-        page._cache["blank_marker"] = bool(_BLANK_MARKER.search(page.text))
+        page._cache["blank_marker"] = bool(_BLANK_MARKER.search(_main_text(page)))
     return page._cache["blank_marker"]
+
+
+def _main_text(page: Page) -> str:
+    """Visible text of the page outside navigation, header, footer and sidebars."""
+    body = page.root.find("body")
+    if body is None:
+        return page.text
+    out: list[str] = []
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        if node.text:
+            out.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not Page._self_noisy(child):
+                walk(child)
+            if child.tail:
+                out.append(child.tail)
+
+    walk(body)
+    return normalize_text(" ".join(out))
 
 
 def is_script_built(page: Page) -> bool:
@@ -130,7 +151,12 @@ def _choose_block(page: Page, key: str) -> Block | None:
     block = page.best_block(key)
     if block is not None:
         prefix = page.column_prefix
-        if prefix and has_blank_marker(page) and not any(r.url.startswith(prefix) for r in block.items):
+        if (
+            prefix
+            and has_blank_marker(page)
+            and not any(r.url.startswith(prefix) for r in block.items)
+            and not (len(block.items) >= 2 and page._headed_by_column_name(block.containers[0]))
+        ):
             return None  # the column says it is empty; these links belong to some other box
         return block
     block = page.best_block(key, noisy=True)

@@ -102,6 +102,7 @@ _MONTH_DAY_ONLY = re.compile(r"^\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _MONTH_DAY_HINT = re.compile(r"\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _TITLE_SPLIT = re.compile(r"\s*[_|\-—–·:：>＞]+\s*|\s{2,}")
 _HEADING_NOISE = re.compile(r"更多|more|[>»＞+＋》\s]", re.I)
+_GENERIC_LINK = re.compile(r"^(?:\[|【)?(?:查看)?(?:详情|详细|全文|原文|更多|阅读全文|查看全文|了解更多|点击查看|进入)(?:>>|>|》|\]|】)?$")
 _PUB_HEADER = re.compile(r"(?:发布|公开|上网|发稿)(?:日期|时间)")
 _PUB_LABEL = re.compile(r"(?:发布|发稿|发表|公开|上网|发文)(?:时间|日期)\s*[:：]?\s*")
 _DATE_ATTRS = ("datetime", "title", "data-time", "data-date", "data-pubdate", "data-publishtime", "content")
@@ -307,7 +308,8 @@ class Row:
         """Looks like an article entry (not a pager or a short navigation name)."""
         t = self.title
         return (
-            len(t) >= MIN_TITLE and t.lower() not in _PAGER_WORDS and not re.fullmatch(r"[\d\s\[\]<>»«.]+", t)
+            len(t) >= MIN_TITLE
+            and normalize_text(t).lower() not in _PAGER_WORDS and not re.fullmatch(r"[\d\s\[\]<>»«.]+", t)
         )
 
     def to_item(self) -> ListItem:
@@ -542,6 +544,10 @@ class Page:
             return None
         _, anchor, title, _inner, inner_date = best
         url = self.absolute(anchor.get("href") or "")
+        if _GENERIC_LINK.match(normalize_text(title)) and el is not anchor:
+            heading = self._row_heading(el)  # <h3>标题</h3> … <a>查看详情</a>
+            if heading:
+                title = heading
 
         # A table column headed 发布日期 wins; then the visible date outside the title link, then
         # inside it, then trailing the title text, then in the following siblings.
@@ -577,6 +583,19 @@ class Page:
 
         pinned = self._pinned(el)
         return Row(el, title, url, list_date, date_from_url(url), pinned)
+
+    @staticmethod
+    def _row_heading(el: lxml.html.HtmlElement) -> str | None:
+        """The text of the first heading (h1-h5, or an element classed title) inside a row."""
+        for sub in el.iter():
+            if not isinstance(sub.tag, str) or sub.tag in SKIP_TAGS:
+                continue
+            cls = (sub.get("class") or "").lower()
+            if sub.tag in ("h1", "h2", "h3", "h4", "h5") or "title" in cls or "tit" in cls.split():
+                text = clean_title(sub.text_content())
+                if len(text) >= MIN_TITLE and not _GENERIC_LINK.match(normalize_text(text)):
+                    return text
+        return None
 
     def _table_column_date(self, tr: lxml.html.HtmlElement) -> datetime.date | None:
         table = next((p for p in tr.iterancestors("table")), None)
