@@ -170,8 +170,12 @@ def _choose_block(page: Page, key: str) -> Block | None:
 class GenericExtractor(Extractor):
     """Generic list pages: the repeated rows (li, tr, dd, div ...) of the main content that carry a
     date beside each link, in any common format (2021-09-06, 2021/9/6, 2021年9月6日, [09-06] ...).
-    Navigation bars, headers, footers and sidebars are ignored. Items without a visible date fall
-    back to a date found in their URL. A page saying 暂无信息/暂无数据 gives no items."""
+    Navigation bars, headers, footers and sidebars are ignored; the list headed by the column's own
+    name wins over bigger boxes beside it. A 发布日期 label or table column beats 成文日期 and dates
+    in summaries; dates written by scripts, held in title=/datetime= attributes, split over spans
+    or given a year by a 2021年 heading are read. Items without a visible date fall back to a date
+    found in their URL. A page saying 暂无信息/暂无数据 gives no items; a page whose list sits in
+    an iframe (or behind a redirect) reports the frame instead."""
 
     def score(self, page: Page) -> float:
         return 0.6 if _dated_block(page, "dated") is not None else 0.1

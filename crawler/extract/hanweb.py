@@ -79,7 +79,9 @@ class HanwebExtractor(Extractor):
     """Hanweb JCMS (大汉) column pages: the items sit in <script type="text/xml"><datastore> records
     (CDATA <li> rows, article URLs /art/2021/9/6/art_..., which carry the date); further records
     are fetched from /module/web/jpage/dataproxy.jsp?startrecord=..&endrecord=..&perpage=.. with
-    the page's columnid/unitid/webid. Also reads the dataproxy responses themselves."""
+    the page's columnid/unitid/webid. A jpage list whose page embeds no record at all (only the
+    jpage script and its param_… object, or an empty recordset with a <nextgroup>) announces the
+    first dataproxy batch as its next page. Also reads the dataproxy responses themselves."""
 
     def score(self, page: Page) -> float:
         html = page.html

@@ -104,7 +104,8 @@ _TITLE_SPLIT = re.compile(r"\s*[_|\-—–·:：>＞]+\s*|\s{2,}")
 _HEADING_NOISE = re.compile(r"更多|more|[>»＞+＋》\s]", re.I)
 _GENERIC_LINK = re.compile(r"^(?:\[|【)?(?:查看)?(?:详情|详细|全文|原文|更多|阅读全文|查看全文|了解更多|点击查看|进入)(?:>>|>|》|\]|】)?$")
 _PUB_HEADER = re.compile(r"(?:发布|公开|上网|发稿)(?:日期|时间)")
-_PUB_LABEL = re.compile(r"(?:发布|发稿|发表|公开|上网|发文)(?:时间|日期)\s*[:：]?\s*")
+_PUB_LABEL = re.compile(r"(?:发布|发稿|发表|公开|上网)(?:时间|日期)\s*[:：]?\s*")
+_SPLIT_DATE_GAP = re.compile(r"(?<=[\d\-/.年月])\s+(?=[\d\-/.年月日])")
 _DATE_ATTRS = ("datetime", "title", "data-time", "data-date", "data-pubdate", "data-publishtime", "content")
 _MARKER_TAGS = frozenset({"i", "em", "span", "b", "img", "font", "sup", "label", "strong", "s"})
 _PIN_CLASS = re.compile(r"^(?:top|istop|is-top|is_top|settop|zhiding|zd|ding|sticky|pinned)$", re.I)
@@ -633,12 +634,18 @@ class Page:
                 continue
             for name in _DATE_ATTRS:
                 value = sub.get(name)
-                if value and len(value) <= 40:
-                    found = full_date_text(normalize_text(value))
-                    if found is not None:
-                        d = find_date(found)
-                        if d is not None:
-                            return d[0]
+                if not value or len(value) > 40:
+                    continue
+                if name in ("title", "content"):  # a tooltip: only when it is a date and nothing else
+                    d = _is_date_only(value, None)
+                    if d is not None:
+                        return d
+                    continue
+                found = full_date_text(normalize_text(value))  # 2021-09-06T08:00:00+08:00
+                if found is not None:
+                    d = find_date(found)
+                    if d is not None:
+                        return d[0]
         return None
 
     def _row_today(self, el: lxml.html.HtmlElement | None) -> datetime.date | None:
@@ -723,6 +730,8 @@ class Page:
             if d is not None:
                 return d
         d = find_date(joined)  # dates with their year first
+        if d is None:  # <span>2021</span>-<span>09</span>-<span>06</span>
+            d = find_date(_SPLIT_DATE_GAP.sub("", joined))
         if d is not None:
             return d[0]
         # Split layouts: <span>06</span><em>2021-09</em>

@@ -129,3 +129,21 @@ URL_CASES = [
 @pytest.mark.parametrize(("url", "expected"), URL_CASES, ids=[c[0] or "empty" for c in URL_CASES])
 def test_date_from_url(url: str, expected: datetime.date | None) -> None:
     assert date_from_url(url) == expected
+
+
+def test_full_date_text_reads_script_literals_only_with_a_year() -> None:
+    from crawler.extract.dates import full_date_text
+
+    assert full_date_text('var s = "2021-09-17 10:20:00"; document.write(s.substring(0,10));') == "2021-09-17"
+    assert full_date_text("showDate('2021年9月6日')") == "2021年9月6日"
+    assert full_date_text("var a = '09-06'; b = 2021 - 13 - 45;") is None
+
+
+def test_normalize_map_points_back_into_the_original_text() -> None:
+    from crawler.extract.dates import normalize_map
+
+    text = "通知……［２０２１－０９－２７］"
+    norm, index = normalize_map(text)
+    start = norm.index("2021")
+    assert norm.endswith("[2021-09-27]") and len(index) == len(norm)
+    assert text[: index[start]] == "通知……［"
