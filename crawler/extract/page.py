@@ -471,6 +471,30 @@ class Page:
         parts = [p.strip() for p in _TITLE_SPLIT.split(text)]
         return tuple(p for p in parts if 2 <= len(p) <= 20 and p != site)
 
+    def _heading_matches(self, container: lxml.html.HtmlElement, names: tuple[str, ...]) -> bool:
+        node: lxml.html.HtmlElement | None = container
+        for _level in range(3):
+            if node is None:
+                return False
+            for i, sib in enumerate(node.itersiblings(preceding=True)):
+                if i >= 2:
+                    break
+                if not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS or self._self_noisy(sib):
+                    continue  # not the breadcrumb (当前位置：首页 > … > 领导分工)
+                if sib.tag == node.tag and sib.get("class") == node.get("class"):
+                    break  # an earlier entry or box of the same kind, not a heading
+                text = _HEADING_NOISE.sub("", normalize_text(sib.text_content()))
+                if 2 <= len(text) <= 20:
+                    # The nearest short line is the block's heading: it names the column or not.
+                    return any(
+                        text == name
+                        or (len(text) >= 4 and text in name)
+                        or (name in text and len(text) <= len(name) + 4)
+                        for name in names
+                    )
+            node = node.getparent()
+        return False
+
     def _headed_by_column_name(self, container: lxml.html.HtmlElement) -> bool:
         """A short heading just before ``container`` (or before one of its two nearest ancestors)
         names the column."""
@@ -480,28 +504,7 @@ class Page:
         memo = self._cache.setdefault("headed", {})
         if container in memo:
             return memo[container]
-        found = False
-        node: lxml.html.HtmlElement | None = container
-        for _level in range(3):
-            if node is None or found:
-                break
-            for i, sib in enumerate(node.itersiblings(preceding=True)):
-                if i >= 2:
-                    break
-                if not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS or self._self_noisy(sib):
-                    continue  # not the breadcrumb (当前位置：首页 > … > 领导分工)
-                if sib.tag == node.tag:
-                    break  # an earlier entry or box of the same kind, not a heading
-                text = _HEADING_NOISE.sub("", normalize_text(sib.text_content()))
-                if 2 <= len(text) <= 20 and any(
-                    text == name
-                    or (len(text) >= 4 and text in name)
-                    or (name in text and len(text) <= len(name) + 4)
-                    for name in names
-                ):
-                    found = True
-                    break
-            node = node.getparent()
+        found = self._heading_matches(container, names)
         memo[container] = found
         return found
 
@@ -895,7 +898,7 @@ class Page:
             # box beside the list links elsewhere.
             affinity = sum(1 for r in b.items if prefix and r.url.startswith(prefix)) if prefix else 0
             # The list headed by the column's own name (the page title's first part) is the column.
-            named = len(b.items) >= 2 and self._headed_by_column_name(b.containers[0])
+            named = self._headed_by_column_name(b.containers[0])
             k = (named, n + min(affinity, n), n / len(b.items), -len(b.containers), len(b.items), -b.order)
             if best is None or k > best_key:
                 best, best_key = b, k
