@@ -105,7 +105,7 @@ def _undated_block(page: Page) -> Block | None:
             for r in items
             if len(r.title) >= 8 and not _ARTICLE_LIKE_URL.search(urlsplit(r.url).path or "/")
         ]
-        if len(good) < 3 or len(good) < 0.6 * len(items):
+        if len(good) < 3 or len(good) < 0.6 * len(items) or page.foreign_box(b):
             continue
         if best is None or len(good) > len(best.items):
             best = b
@@ -158,10 +158,14 @@ def _choose_block(page: Page, key: str) -> Block | None:
             and not (len(block.items) >= 2 and page._headed_by_column_name(block.containers[0]))
         ):
             return None  # the column says it is empty; these links belong to some other box
+        if page.foreign_box(block):
+            return None  # 热点新闻 beside an empty 统计数据: not the column's list
         return block
     block = page.best_block(key, noisy=True)
     if block is None or has_blank_marker(page) or has_empty_list(page) or page.frames:
         return None  # a sidebar box is no stand-in when the page says why it shows no list
+    if page.foreign_box(block):
+        return None
     n = block.dated if key == "dated" else block.url_dated if key == "url_dated" else len(block.items)
     return block if n >= 3 else None
 

@@ -150,6 +150,18 @@ def _year_only(el: lxml.html.HtmlElement) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _nothing_follows(heading: lxml.html.HtmlElement) -> bool:
+    """No link in the element right after ``heading`` (nor right after its parent): the area
+    under the heading, where the list would be, is empty."""
+    for node in (heading, heading.getparent()):
+        if node is None:
+            return True
+        sib = next((s for s in node.itersiblings() if isinstance(s.tag, str) and s.tag not in SKIP_TAGS), None)
+        if sib is not None:
+            return not any(is_followable(a.get("href")) for a in sib.iter("a"))
+    return True
+
+
 def _row_sized(anchors: list[lxml.html.HtmlElement]) -> bool:
     """Few enough links for one list entry: at most three, or a title link with a handful of short
     ones beside it (附件1, 附件2, 解读, 图解)."""
@@ -471,11 +483,25 @@ class Page:
         parts = [p.strip() for p in _TITLE_SPLIT.split(text)]
         return tuple(p for p in parts if 2 <= len(p) <= 20 and p != site)
 
-    def _heading_matches(self, container: lxml.html.HtmlElement, names: tuple[str, ...]) -> bool:
+    def _names_column(self, text: str) -> bool:
+        return any(
+            text == name or (len(text) >= 4 and text in name) or (name in text and len(text) <= len(name) + 4)
+            for name in self.column_names
+        )
+
+    def block_heading(self, container: lxml.html.HtmlElement) -> str | None:
+        """The nearest short line before ``container`` (or before one of its two nearest
+        ancestors), taken as the heading of the box it starts: 热点新闻, 通知公告 ..."""
+        memo = self._cache.setdefault("block_heading", {})
+        if container not in memo:
+            memo[container] = self._find_heading(container)
+        return memo[container]
+
+    def _find_heading(self, container: lxml.html.HtmlElement) -> str | None:
         node: lxml.html.HtmlElement | None = container
         for _level in range(3):
             if node is None:
-                return False
+                return None
             for i, sib in enumerate(node.itersiblings(preceding=True)):
                 if i >= 2:
                     break
@@ -485,15 +511,47 @@ class Page:
                     break  # an earlier entry or box of the same kind, not a heading
                 text = _HEADING_NOISE.sub("", normalize_text(sib.text_content()))
                 if 2 <= len(text) <= 20:
-                    # The nearest short line is the block's heading: it names the column or not.
-                    return any(
-                        text == name
-                        or (len(text) >= 4 and text in name)
-                        or (name in text and len(text) <= len(name) + 4)
-                        for name in names
-                    )
+                    return text
             node = node.getparent()
-        return False
+        return None
+
+    def foreign_box(self, block: Block) -> bool:
+        """The block is another column's box: it has its own heading, which is not the column's
+        name, none of its entries is filed under the column's directory, and the column's name
+        heads some other part of the page with no link after it (the column's own, empty, list)."""
+        prefix = self.column_prefix
+        if prefix and any(r.url.startswith(prefix) for r in block.items):
+            return False
+        heading = self.block_heading(block.containers[0])
+        if heading is None or self._names_column(heading):
+            return False
+        return any(
+            not any(c is h or c in h.iterancestors() for c in block.containers) and _nothing_follows(h)
+            for h in self._column_headings
+        )
+
+    @cached_property
+    def _column_headings(self) -> list[lxml.html.HtmlElement]:
+        """Short, link-free elements of the main content whose text is the column's name."""
+        if not self.column_names:
+            return []
+        body = self.root.find("body")
+        out = []
+        for el in (body if body is not None else self.root).iter():
+            if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or el.tag in ("a", "title", "option"):
+                continue
+            text = _HEADING_NOISE.sub("", normalize_text(el.text_content()))
+            if not (2 <= len(text) <= 20) or self._noisy(el):
+                continue
+            if any(is_followable(a.get("href")) for a in el.iter("a")):
+                continue
+            if text in self.column_names:
+                out.append(el)
+        return out
+
+    def _heading_matches(self, container: lxml.html.HtmlElement, names: tuple[str, ...]) -> bool:
+        heading = self.block_heading(container)
+        return heading is not None and self._names_column(heading)
 
     def _headed_by_column_name(self, container: lxml.html.HtmlElement) -> bool:
         """A short heading just before ``container`` (or before one of its two nearest ancestors)

@@ -95,3 +95,64 @@ def test_generated_pages(markup: str) -> None:
         if got != (newest, count):
             failures.append(f"{fmt}/{chrome}/pinned={pinned}/n={n}: got {got}, want {(newest, count)}")
     assert not failures, "\n".join(failures)
+
+
+EMPTY_AREAS = {
+    "empty_ul": '<ul class="list"></ul>',
+    "zanwu": '<div class="list">暂无信息</div>',
+    "header_only_table": '<table class="list"><tr><th>标题</th><th>发布日期</th></tr></table>',
+    "nothing": "",
+    "jianshe": "<p>本栏目正在建设中</p>",
+    "zero": '<ul></ul><div class="page">共0条记录</div>',
+}
+BOXES = {
+    "sidebar": '<div class="sidebar"><h3>最新信息</h3><ul>'
+    + "".join(f'<li><a href="/xwzx/{k}.html">全县最新工作动态第{k}条信息</a><span>2021-09-2{k}</span></li>' for k in range(6))
+    + "</ul></div>",
+    "box": '<div class="box"><h3>热点新闻</h3><ul>'
+    + "".join(f'<li><a href="/rdxw/{k}.html">热点新闻第{k}条关于全县工作的报道</a><span>2021-09-2{k}</span></li>' for k in range(5))
+    + "</ul></div>",
+    "menu": '<div class="leftmenu"><ul>'
+    + "".join(f'<li><a href="/zwgk/c{k}/index.html">子栏目名称第{k}个栏目</a></li>' for k in range(12))
+    + "</ul></div>",
+    "links": '<div class="links"><h3>相关链接</h3><ul>'
+    + "".join(f'<li><a href="http://www.gov{k}.cn/">省直部门网站第{k}个链接名称</a></li>' for k in range(8))
+    + "</ul></div>",
+}
+
+
+@pytest.mark.parametrize("boxes_first", [True, False])
+def test_an_empty_column_is_blank_whatever_boxes_sit_beside_it(boxes_first: bool) -> None:
+    failures = []
+    for area, boxes in itertools.product(
+        EMPTY_AREAS, [(), ("sidebar",), ("box",), ("menu",), ("links",), ("menu", "box"), ("menu", "sidebar", "links")]
+    ):
+        if not boxes_first and area == "nothing":
+            continue  # a bare heading followed by another box: nothing says where the list would be
+        side = "".join(BOXES[b] for b in boxes)
+        content = f'<div class="content"><div class="tit">统计数据</div>{EMPTY_AREAS[area]}</div>'
+        html = (
+            "<html><head><title>统计数据_台江县人民政府</title></head><body>"
+            '<div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a></div>'
+            + (side + content if boxes_first else content + side)
+            + '<div class="footer">版权所有</div></body></html>'
+        )
+        result = extract(html, "http://www.taijiang.gov.cn/zwgk/tjsj/", today=TODAY)
+        if not result.blank:
+            failures.append(f"{area} with {boxes}: {len(result.items)} items, newest {result.newest()}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_list_under_another_heading_is_kept_beside_a_menu_titled_like_the_column() -> None:
+    rows = "".join(
+        f'<li><a href="/art/2021/9/{20 - k}/art_77_{k}.html">台江县第{k}项重点工作推进情况</a><span>2021-09-{20 - k:02d}</span></li>'
+        for k in range(5)
+    )
+    html = (
+        "<html><head><title>通知公告_台江县人民政府</title></head><body>"
+        '<div class="left"><div class="left-tit">通知公告</div><ul class="menu2">'
+        '<li><a href="/col/col77/">县级通知</a></li><li><a href="/col/col78/">乡镇通知</a></li></ul></div>'
+        f'<div class="right"><div class="r-tit">信息列表</div><ul class="list">{rows}</ul></div></body></html>'
+    )
+    result = extract(html, "http://www.taijiang.gov.cn/col/col76/index.html", today=TODAY)
+    assert len(result.items) == 5 and result.newest() == D(2021, 9, 20)
