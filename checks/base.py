@@ -12,6 +12,7 @@ __all__ = [
     "CheckInput",
     "LinkObs",
     "ColumnView",
+    "ItemObs",
     "Outcome",
     "PageObs",
     "ProbeObs",
@@ -136,6 +137,17 @@ class AccountObs:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class ItemObs:
+    """A list item that appeared in a column after monitoring of the column began."""
+
+    column_id: int
+    title: str
+    url: str
+    date: dt.date
+    first_seen: dt.datetime
+
+
 @dataclass
 class CheckInput:
     """Everything the checks may look at, read from storage at one monitoring time point."""
@@ -150,6 +162,10 @@ class CheckInput:
     accounts: list[AccountView] = field(default_factory=list)
     account_history: dict[int, list[AccountObs]] = field(default_factory=dict)
     links: list[LinkObs] = field(default_factory=list)
+    watch_start: dict[int, dt.datetime] = field(default_factory=dict)
+    """When each watched page was first read successfully."""
+    new_items: dict[int, list[ItemObs]] = field(default_factory=dict)
+    """Dated items first seen after ``watch_start`` (within the year before as_of), per page."""
 
     def site_columns(self, site_id: int, role: str = "column") -> list[ColumnView]:
         """The watched pages of one site with the given role."""

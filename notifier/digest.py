@@ -51,6 +51,9 @@ def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
         if ev.get("due"):
             text = f"最近更新 {last}，将于 {ev['due']} 后超期"
         return text
+    if rule == "content.backdated":
+        return (f"《{ev.get('title')}》标注日期 {ev.get('date')}，{ev.get('first_seen')} 才首次出现在栏目中"
+                f"（晚 {ev.get('lag_days')} 天），疑似补发或伪造发稿日期，请核实")
     if rule == "column.blank":
         return "栏目自开设以来无任何信息"
     if rule == "site.unavailable":

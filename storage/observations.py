@@ -14,6 +14,7 @@ from checks.base import (
     AccountView,
     CheckInput,
     ColumnView,
+    ItemObs,
     PageObs,
     ProbeObs,
     SiteView,
@@ -130,6 +131,33 @@ def record_account(session: Session, account_id: int, obs: Any, run_id: int | No
     return snap
 
 
+def _load_new_items(session: Session, inp: CheckInput, col_ids: set[int]) -> None:
+    """Items that appeared after a page was first read (back-dating needs them), the year before as_of."""
+    starts = dict(
+        session.execute(
+            select(PageSnapshot.column_id, func.min(PageSnapshot.fetched_at))
+            .where(PageSnapshot.status.in_(("ok", "empty", "not_modified")))
+            .group_by(PageSnapshot.column_id)
+        ).all()
+    )
+    for cid, start in starts.items():
+        if cid in col_ids:
+            inp.watch_start[cid] = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
+    end = dt.datetime.combine(inp.as_of + dt.timedelta(days=1), dt.time(), inp.tz)
+    begin = end - dt.timedelta(days=366)
+    rows = session.scalars(
+        select(ColumnItem)
+        .where(ColumnItem.first_seen >= begin, ColumnItem.first_seen < end, ColumnItem.date.is_not(None))
+        .order_by(ColumnItem.id)
+    )
+    for it in rows:
+        start = inp.watch_start.get(it.column_id)
+        if start is not None and it.first_seen > start:
+            inp.new_items.setdefault(it.column_id, []).append(
+                ItemObs(it.column_id, it.title, it.url, it.date, it.first_seen)
+            )
+
+
 def _latest_ids(session: Session, model: Any, key: Any) -> Any:
     return select(func.max(model.id)).group_by(key).scalar_subquery()
 
@@ -171,6 +199,7 @@ def load_check_input(
             error=snap.error,
             extractor=snap.extractor,
         )
+    _load_new_items(session, inp, col_ids)
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tz)
     start = end - dt.timedelta(days=probe_days)
     for p in session.scalars(

@@ -131,3 +131,28 @@ def test_naive_datetimes_are_refused(db_url):
     with pytest.raises(Exception, match="naive datetime"), db.session() as s:
         record_page(s, PageRecord(col_id, "ok", fetched_at=dt.datetime(2021, 1, 1)))
     db.dispose()
+
+
+def test_items_appearing_after_monitoring_began_feed_the_back_dating_check(db_url):
+    from checks import run_checks
+    from config import load_catalogue
+
+    db = Database(db_url)
+    with db.session() as s:
+        sync_roster(s, parse_config(CFG, "t.yaml").config)
+        col_id = s.scalar(select(ColumnRow.id).where(ColumnRow.name == "工作动态"))
+    base = "http://127.0.0.1:9/fgj/gzdt/"
+    old = ItemRecord("监测开始时已有", base + "a0.html", dt.date(2021, 8, 30))
+    with db.session() as s:
+        record_page(s, PageRecord(col_id, "ok", fetched_at=dt.datetime(2021, 9, 1, 10, tzinfo=TZ), items=[old]))
+    late = ItemRecord("补发的会议信息", base + "a1.html", dt.date(2021, 10, 1))
+    timely = ItemRecord("及时发布", base + "a2.html", dt.date(2021, 11, 19))
+    with db.session() as s:
+        record_page(s, PageRecord(col_id, "ok", fetched_at=dt.datetime(2021, 11, 20, 10, tzinfo=TZ),
+                                  items=[old, late, timely]))
+    with db.session() as s:
+        inp = load_check_input(s, dt.date(2021, 11, 30), TZ)
+    assert sorted(i.url for i in inp.new_items[col_id]) == [late.url, timely.url]
+    outs = run_checks(inp, load_catalogue(), ["content.backdated"])
+    assert [(o.target, o.evidence["lag_days"]) for o in outs] == [(late.url, 50)]
+    db.dispose()

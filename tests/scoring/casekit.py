@@ -80,6 +80,13 @@ def build_input(case: dict[str, Any], catalogue: Catalogue) -> tuple[CheckInput,
                     real = tuple(d for d in dates if d is not None)
                     ever = col.get("ever", bool(dates))
                     inp.pages[cid] = PageObs(cid, fetched, col.get("status", "ok"), len(dates), real, ever)
+                    if "watched_since" in col:  # items that appeared after monitoring began (back-dating)
+                        since = _date(col["watched_since"], as_of)
+                        inp.watch_start[cid] = dt.datetime.combine(since, dt.time(9), TZ)
+                        for k, it in enumerate(col.get("new_items", [])):
+                            inp.new_items.setdefault(cid, []).append(base.ItemObs(
+                                cid, it.get("title", f"信息{k + 1}"), f"{url}a{k + 1}.html", _date(it["date"], as_of),
+                                dt.datetime.combine(_date(it["seen"], as_of), dt.time(9), TZ)))
             probes = site.get("probes")
             if probes:
                 n_ok, n_failed = probes.get("ok", 0), probes.get("failed", 0)
