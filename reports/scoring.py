@@ -205,6 +205,15 @@ def _cap_of(rule: RuleDef, f: FindingView) -> tuple[str, float | None]:
     return "", rule.cap
 
 
+def _points_of(rule: RuleDef, f: FindingView) -> float:
+    """Points of one occurrence under the effective catalogue, so that a county's change re-prices every finding."""
+    if f.severity != "deduction":
+        return 0.0
+    if f.evidence.get("on_homepage") and "homepage_points" in rule.thresholds:
+        return rule.thresholds["homepage_points"]
+    return rule.points
+
+
 def _score_unit(
     unit: UnitInfo,
     findings: Sequence[FindingView],
@@ -227,7 +236,7 @@ def _score_unit(
             continue
         status = f.status
         if status == "overturned":
-            points = f.points
+            points = _points_of(rule, f)
             changes.append(Change(f, rule, points if f.severity == "deduction" else 0.0, f.severity == "veto", f.appeal))
             if review:
                 continue
@@ -257,7 +266,7 @@ def _score_unit(
             if rule.score_part == "account":
                 vetoed_accounts.add(f.target)
             continue
-        points = f.points
+        points = _points_of(rule, f)
         note = ""
         applied = points
         group, cap = _cap_of(rule, f)
