@@ -158,7 +158,12 @@ def _leading_date(el: lxml.html.HtmlElement) -> datetime.date | None:
 def _date_named_element(scope: lxml.html.HtmlElement) -> datetime.date | None:
     """An element outside any list whose class or id speaks of a date or time
     (``<div class="article-time">``, ``<div class="pages-date">``) and whose text starts with one."""
+    # The page's own header (a server-rendered 今天是… clock) comes before the article's <h1>.
+    after_title = next(scope.iter("h1"), None) is None
     for el in scope.iter():
+        if not after_title:
+            after_title = el.tag == "h1"
+            continue
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or el.tag in _LIST_TAGS:
             continue
         tokens = _TOKENS.split((el.get("class") or "") + " " + (el.get("id") or ""))

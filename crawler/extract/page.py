@@ -549,10 +549,6 @@ class Page:
                 out.append(el)
         return out
 
-    def _heading_matches(self, container: lxml.html.HtmlElement, names: tuple[str, ...]) -> bool:
-        heading = self.block_heading(container)
-        return heading is not None and self._names_column(heading)
-
     def _headed_by_column_name(self, container: lxml.html.HtmlElement) -> bool:
         """A short heading just before ``container`` (or before one of its two nearest ancestors)
         names the column."""
@@ -562,7 +558,8 @@ class Page:
         memo = self._cache.setdefault("headed", {})
         if container in memo:
             return memo[container]
-        found = self._heading_matches(container, names)
+        heading = self.block_heading(container)
+        found = heading is not None and self._names_column(heading)
         memo[container] = found
         return found
 
