@@ -222,10 +222,15 @@ class ColumnSpider(scrapy.Spider):
         if unpinned:  # items without any date (in the list or the URL): read the newest articles
             yield from self._finish(state)
             return
-        # No item yet, or only pinned ones: the list may go on on the next page.
-        nxt = next((u for u in result.next_pages if u not in state.seen), None)
-        if result.next_pages and nxt is None:
+        # No item yet, or only pinned ones: the list may be in a frame (or behind a refresh), or go on on the
+        # next page; frames come first and share the column's page budget.
+        frames = list(getattr(result, "frames", None) or [])
+        candidates = [*frames, *result.next_pages]
+        nxt = next((u for u in candidates if u not in state.seen), None)
+        if candidates and nxt is None:
             state.info["trap"] = "repeated_url"
+        if nxt is not None and nxt in frames:
+            state.info.setdefault("frames", []).append(nxt)
         max_pages = state.target.get("max_pages") or self.default_max_pages
         if nxt and state.pages >= max_pages:
             state.info["page_budget_hit"] = True
