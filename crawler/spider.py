@@ -113,7 +113,7 @@ class ColumnSpider(scrapy.Spider):
     # -- the observation ----------------------------------------------------------------------------
     def _record(self, state: _State, status: str | None = None, **kw: Any) -> PageRecord:
         state.done = True
-        items = [ItemRecord(i.title, i.url, i.date, i.pinned) for i in state.items]
+        items = [ItemRecord(i.title, i.url, i.date, i.pinned, dict(i.extra or {})) for i in state.items]
         sources = Counter(i.date_source for i in state.items if i.date is not None)
         info = dict(state.info)
         if sources:

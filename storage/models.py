@@ -212,6 +212,8 @@ class ColumnItem(Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     first_seen: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """What some lists show beside the date (成文日期, a message's reply status and reply date ...)."""
 
 
 class Probe(Base):

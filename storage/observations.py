@@ -43,6 +43,8 @@ class ItemRecord:
     url: str
     date: dt.date | None = None
     pinned: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Further fields of the row, JSON-ready (ISO dates)."""
 
 
 @dataclass
@@ -103,12 +105,15 @@ def record_page(session: Session, rec: PageRecord, run_id: int | None = None) ->
                         title=item.title,
                         date=item.date,
                         pinned=item.pinned,
+                        extra=dict(item.extra),
                         first_seen=rec.fetched_at,
                         last_seen=rec.fetched_at,
                     )
                 )
             else:
                 row.title, row.date, row.pinned, row.last_seen = item.title, item.date, item.pinned, rec.fetched_at
+                if item.extra and item.extra != row.extra:
+                    row.extra = dict(item.extra)
     session.flush()
     return snap
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["DATE_SOURCES", "ExtractResult", "ListItem", "Selectors"]
 
@@ -20,6 +21,8 @@ class ListItem:
     date: datetime.date | None
     date_source: str | None
     pinned: bool = False
+    extra: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+    """Further fields some lists show beside the date (e.g. ``written`` 成文日期, a message's reply state)."""
 
 
 @dataclass
