@@ -13,6 +13,7 @@ __all__ = [
     "LinkObs",
     "ColumnView",
     "ItemObs",
+    "MessageObs",
     "Outcome",
     "PageObs",
     "ProbeObs",
@@ -148,6 +149,21 @@ class ItemObs:
     first_seen: dt.datetime
 
 
+@dataclass(frozen=True)
+class MessageObs:
+    """A message of a message board (留言), as last seen: when it was asked and whether and when it was replied."""
+
+    column_id: int
+    title: str
+    url: str
+    asked: dt.date
+    replied: dt.date | None
+    state: str  # replied | unanswered | processing | unknown
+    type: str | None
+    first_seen: dt.datetime
+    last_seen: dt.datetime | None = None
+
+
 @dataclass
 class CheckInput:
     """Everything the checks may look at, read from storage at one monitoring time point."""
@@ -166,6 +182,8 @@ class CheckInput:
     """When each watched page was first read successfully."""
     new_items: dict[int, list[ItemObs]] = field(default_factory=dict)
     """Dated items first seen after ``watch_start`` (within the year before as_of), per page."""
+    messages: dict[int, list[MessageObs]] = field(default_factory=dict)
+    """Messages of the interaction columns' boards asked in the two years before as_of, per column."""
 
     def site_columns(self, site_id: int, role: str = "column") -> list[ColumnView]:
         """The watched pages of one site with the given role."""

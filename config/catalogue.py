@@ -140,6 +140,8 @@ class RuleDef(_Strict):
     window: Window | None = None
     warn_lead_days: int | None = Field(default=None, ge=0)
     thresholds: dict[str, float] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Non-numeric settings of a rule's check (lists of words and the like), documented beside the rule."""
     applies_to: list[UnitKind] = Field(default_factory=list)
     not_after: list[str] = Field(default_factory=list)
     part: Literal["site", "account"] | None = None

@@ -27,6 +27,9 @@ class SampleColumn:
     status: int = 200
     expect: tuple[str, ...] = ()
     """The findings this column is built to produce, as ``rule`` or ``rule:severity``."""
+    board: list[tuple[int, int | None]] | None = None
+    """A message board instead of a list: per message (days before as_of it was asked, days before as_of it
+    was replied or None when it is unanswered), shown as a table with 留言时间, 回复时间 and 状态."""
 
 
 @dataclass
@@ -152,6 +155,9 @@ def sample_county(as_of: dt.date) -> SampleCounty:
                 C("czyjs", "财政预决算", [60, 420]),
                 C("zcjd", "政策解读", [10]),
                 C("tjsj", "统计数据", [340], expect=("column.stale:warning",)),
+                # one message unanswered for 130 days (over 3 months); the others were answered in time
+                C("zxts", "咨询投诉", [], board=[(3, 1), (20, 12), (75, 30), (130, None)],
+                  expect=("interaction.unanswered:veto",)),
             ], links=[
                 # a dead attachment and a dead image on the homepage, and a working link to another site
                 SampleLink("homepage", "/bm/fgj/files/gzjh2021.pdf", "2021年度工作计划（附件）", expect=("link.broken",)),
@@ -214,6 +220,21 @@ def _items(col: SampleColumn, as_of: dt.date) -> list[tuple[str, str, dt.date | 
         date = None if age is None else as_of - dt.timedelta(days=age)
         rows.append((f"{col.name}信息第{i + 1}条", f"art_{i + 1}.html", date, False))
     return rows
+
+
+def _board_html(col: SampleColumn, as_of: dt.date, base: str) -> str:
+    """A message board table (留言主题, 留言时间, 回复时间, 状态), as county 领导信箱 pages show it."""
+    trs = []
+    for i, (asked, replied) in enumerate(col.board or []):
+        asked_on = as_of - dt.timedelta(days=asked)
+        replied_on = None if replied is None else as_of - dt.timedelta(days=replied)
+        trs.append(
+            f'<tr><td>{i + 1}</td><td><a href="{base}msg_{i + 1}.html">{html.escape(col.name)}留言第{i + 1}条</a></td>'
+            f"<td>{asked_on.isoformat()}</td><td>{replied_on.isoformat() if replied_on else ''}</td>"
+            f"<td>{'已回复' if replied_on else '未回复'}</td></tr>"
+        )
+    head = "<tr><th>序号</th><th>留言主题</th><th>留言时间</th><th>回复时间</th><th>状态</th></tr>"
+    return f'<table class="board">{head}{"".join(trs)}</table>'
 
 
 def _page(title: str, nav: list[tuple[str, str]], body: str, encoding: str) -> bytes:
@@ -449,9 +470,15 @@ class SampleServer:
                     rows = _items(c, as_of)
                     if leaf in ("", "index.html"):
                         body = f'<div class="crumb">当前位置：首页 &gt; {html.escape(c.name)}</div>'
-                        body += _list_html(rows, f"{s.prefix}{c.slug}/", s.date_style)
+                        if c.board is not None:
+                            body += _board_html(c, as_of, f"{s.prefix}{c.slug}/")
+                        else:
+                            body += _list_html(rows, f"{s.prefix}{c.slug}/", s.date_style)
                         body += self._links_html(s, c.slug)
                         return 200, ctype, _page(f"{c.name}_{u.name}", nav, body, s.encoding)
+                    if c.board is not None and leaf.startswith("msg_"):
+                        body = f"<h1>{html.escape(c.name)}留言</h1><p>留言内容。</p>"
+                        return 200, ctype, _page(c.name, nav, body, s.encoding)
                     for t, url, d, _ in rows:
                         if url == leaf:
                             when = f"发布时间：{d.isoformat()}" if d else ""

@@ -54,6 +54,16 @@ def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
     if rule == "content.backdated":
         return (f"《{ev.get('title')}》标注日期 {ev.get('date')}，{ev.get('first_seen')} 才首次出现在栏目中"
                 f"（晚 {ev.get('lag_days')} 天），疑似补发或伪造发稿日期，请核实")
+    if rule == "interaction.unanswered":
+        msgs = ev.get("messages") or []
+        shown = "；".join(
+            f"《{m.get('title')}》{m.get('asked')} 留言，"
+            + (f"{m.get('replied')} 才回复（{m.get('waited_days')} 天）" if m.get("replied")
+               else f"至今未回复（已 {m.get('waited_days')} 天）")
+            for m in msgs[:3]
+        )
+        more = f"等 {len(msgs)} 条" if len(msgs) > 3 else f"共 {len(msgs)} 条"
+        return f"超过{ev.get('limit') or '3个月'}未回应的有效留言{more}：{shown}"
     if rule == "column.blank":
         return "栏目自开设以来无任何信息"
     if rule == "site.unavailable":

@@ -15,6 +15,7 @@ from checks.base import (
     CheckInput,
     ColumnView,
     ItemObs,
+    MessageObs,
     PageObs,
     ProbeObs,
     SiteView,
@@ -163,6 +164,41 @@ def _load_new_items(session: Session, inp: CheckInput, col_ids: set[int]) -> Non
             )
 
 
+def _iso_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _load_messages(session: Session, inp: CheckInput, days: int) -> None:
+    """Messages (items with ``extra.kind == "message"``) of the interaction columns, asked in the ``days``
+    before as_of; their reply state is the one last seen."""
+    board_ids = [c.id for c in inp.columns if c.category == "interaction" and c.role == "column"]
+    if not board_ids:
+        return
+    since = inp.as_of - dt.timedelta(days=days)
+    rows = session.scalars(
+        select(ColumnItem)
+        .where(ColumnItem.column_id.in_(board_ids), ColumnItem.date.is_not(None), ColumnItem.date >= since)
+        .order_by(ColumnItem.id)
+    )
+    for it in rows:
+        extra = it.extra or {}
+        if extra.get("kind") != "message":
+            continue
+        asked = _iso_date(extra.get("asked")) or it.date
+        inp.messages.setdefault(it.column_id, []).append(MessageObs(
+            column_id=it.column_id, title=it.title, url=it.url, asked=asked, replied=_iso_date(extra.get("replied")),
+            state=str(extra.get("state") or "unknown"), type=extra.get("type") or None, first_seen=_aware(it.first_seen),
+            last_seen=_aware(it.last_seen),
+        ))
+
+
 def _latest_ids(session: Session, model: Any, key: Any) -> Any:
     return select(func.max(model.id)).group_by(key).scalar_subquery()
 
@@ -174,6 +210,7 @@ def load_check_input(
     *,
     probe_days: int = 7,
     account_history: int = 10,
+    message_days: int = 732,
 ) -> CheckInput:
     """Read the active roster and its latest observations into plain data for the checks."""
     inp = CheckInput(as_of=as_of, tz=tz)
@@ -205,6 +242,7 @@ def load_check_input(
             extractor=snap.extractor,
         )
     _load_new_items(session, inp, col_ids)
+    _load_messages(session, inp, message_days)
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tz)
     start = end - dt.timedelta(days=probe_days)
     for p in session.scalars(

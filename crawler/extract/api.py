@@ -6,6 +6,7 @@ import datetime
 
 from . import extractors as _extractors  # noqa: F401  (registers the built-in extractors)
 from . import hanweb as _hanweb  # noqa: F401
+from . import messages as _messages  # noqa: F401
 from .model import ExtractResult, Selectors
 from .page import Page
 from .registry import REGISTRY

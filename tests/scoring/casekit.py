@@ -87,6 +87,12 @@ def build_input(case: dict[str, Any], catalogue: Catalogue) -> tuple[CheckInput,
                             inp.new_items.setdefault(cid, []).append(base.ItemObs(
                                 cid, it.get("title", f"信息{k + 1}"), f"{url}a{k + 1}.html", _date(it["date"], as_of),
                                 dt.datetime.combine(_date(it["seen"], as_of), dt.time(9), TZ)))
+                    for k, m in enumerate(col.get("messages", [])):  # message board (interaction columns)
+                        replied = _date(m.get("replied"), as_of)
+                        state = m.get("state", "replied" if replied else "unanswered")
+                        inp.messages.setdefault(cid, []).append(base.MessageObs(
+                            cid, m.get("title", f"留言{k + 1}"), f"{url}m{k + 1}.html", _date(m["asked"], as_of),
+                            replied, state, m.get("type"), fetched))
             probes = site.get("probes")
             if probes:
                 n_ok, n_failed = probes.get("ok", 0), probes.get("failed", 0)
