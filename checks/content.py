@@ -8,7 +8,11 @@ from checks.base import CheckInput, Outcome
 from checks.registry import check
 from config.catalogue import Catalogue
 
-__all__ = ["backdated_items"]
+__all__ = ["NOT_BACKDATED", "backdated_items"]
+
+#: Categories whose items legitimately appear long after their date: message boards show a message
+#: (dated when it was asked) only once it has been answered.
+NOT_BACKDATED = frozenset({"interaction"})
 
 
 @check("content.backdated")
@@ -18,7 +22,8 @@ def backdated_items(inp: CheckInput, catalogue: Catalogue) -> Iterator[Outcome]:
     Only items that appeared after govwatch began reading the column are judged (the backlog seen
     on the first crawl is not suspect), and only when the column was already being read before the
     displayed date, so the item demonstrably was not there then. The lag must exceed the catalogue's
-    ``max_lag_days``. It is a suspicion for duty staff to confirm or dismiss, never rectified by itself.
+    ``max_lag_days``. Message boards are not judged (a message is shown once answered, under the date
+    it was asked). It is a suspicion for duty staff to confirm or dismiss, never rectified by itself.
     """
     rule = catalogue.rule("content.backdated")
     max_lag = int(rule.thresholds.get("max_lag_days", 30))
@@ -26,7 +31,7 @@ def backdated_items(inp: CheckInput, catalogue: Catalogue) -> Iterator[Outcome]:
     for cid, items in inp.new_items.items():
         col = columns.get(cid)
         start = inp.watch_start.get(cid)
-        if col is None or start is None:
+        if col is None or start is None or col.category in NOT_BACKDATED:
             continue
         watched_since = start.astimezone(inp.tz).date()
         for it in items:
