@@ -10,6 +10,7 @@ __all__ = [
     "AccountObs",
     "AccountView",
     "CheckInput",
+    "DocumentObs",
     "LinkObs",
     "ColumnView",
     "ItemObs",
@@ -164,6 +165,18 @@ class MessageObs:
     last_seen: dt.datetime | None = None
 
 
+@dataclass(frozen=True)
+class DocumentObs:
+    """A listed document showing both its own date (成文日期) and its publication date."""
+
+    column_id: int
+    title: str
+    url: str
+    written: dt.date
+    published: dt.date
+    first_seen: dt.datetime
+
+
 @dataclass
 class CheckInput:
     """Everything the checks may look at, read from storage at one monitoring time point."""
@@ -182,6 +195,8 @@ class CheckInput:
     """When each watched page was first read successfully."""
     new_items: dict[int, list[ItemObs]] = field(default_factory=dict)
     """Dated items first seen after ``watch_start`` (within the year before as_of), per page."""
+    documents: dict[int, list[DocumentObs]] = field(default_factory=dict)
+    """Items with a document date (成文日期) published within the year before as_of, per page."""
     messages: dict[int, list[MessageObs]] = field(default_factory=dict)
     """Messages of the interaction columns' boards asked in the two years before as_of, per column."""
 

@@ -64,6 +64,12 @@ def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
         )
         more = f"等 {len(msgs)} 条" if len(msgs) > 3 else f"共 {len(msgs)} 条"
         return f"超过{ev.get('limit') or '3个月'}未回应的有效留言{more}：{shown}"
+    if rule == "content.late":
+        text = (f"《{ev.get('title')}》成文日期 {ev.get('written')}，{ev.get('published')} 才公开，"
+                f"相隔 {ev.get('working_days')} 个工作日，超过 {ev.get('limit_days')} 个工作日的公开时限")
+        if ev.get("calendar") == "weekdays":
+            text += "（工作日历缺少该年份数据，按周一至周五计算）"
+        return text
     if rule == "column.blank":
         return "栏目自开设以来无任何信息"
     if rule == "site.unavailable":

@@ -8,7 +8,7 @@ import chinese_calendar
 
 from govwatch.errors import GovwatchError
 
-__all__ = ["CalendarRangeError", "add_working_days", "is_workday"]
+__all__ = ["CalendarRangeError", "add_working_days", "is_workday", "working_days_between"]
 
 
 class CalendarRangeError(GovwatchError):
@@ -36,3 +36,19 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
         if is_workday(day):
             counted += 1
     return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> tuple[int, bool]:
+    """Working days after ``start`` up to ``end`` (``start`` not counted, ``end`` counted; 0 when ``end`` is not
+    after ``start``), and whether the calendar knew every day: for a year chinesecalendar has no data for,
+    Monday to Friday are counted instead (holidays and adjusted working days 调休 unknown) and False is returned."""
+    count, exact = 0, True
+    day = start + dt.timedelta(days=1)
+    while day <= end:
+        try:
+            work = bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            work, exact = day.weekday() < 5, False
+        count += work
+        day += dt.timedelta(days=1)
+    return count, exact

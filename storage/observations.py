@@ -14,6 +14,7 @@ from checks.base import (
     AccountView,
     CheckInput,
     ColumnView,
+    DocumentObs,
     ItemObs,
     MessageObs,
     PageObs,
@@ -199,6 +200,28 @@ def _load_messages(session: Session, inp: CheckInput, days: int) -> None:
         ))
 
 
+def _load_documents(session: Session, inp: CheckInput, col_ids: set[int]) -> None:
+    """Items showing a document date (``extra.written``, 成文日期) beside their publication date (the item
+    date), published in the year before as_of (late publication needs them)."""
+    since = inp.as_of - dt.timedelta(days=365)
+    rows = session.scalars(
+        select(ColumnItem)
+        .where(ColumnItem.date.is_not(None), ColumnItem.date >= since, ColumnItem.date <= inp.as_of)
+        .order_by(ColumnItem.id)
+    )
+    for it in rows:
+        if it.column_id not in col_ids:
+            continue
+        try:
+            written = dt.date.fromisoformat(str((it.extra or {}).get("written") or ""))
+        except ValueError:
+            continue  # no (or no valid) document date
+        seen = it.first_seen if it.first_seen.tzinfo else it.first_seen.replace(tzinfo=dt.UTC)
+        inp.documents.setdefault(it.column_id, []).append(
+            DocumentObs(it.column_id, it.title, it.url, written, it.date, seen)
+        )
+
+
 def _latest_ids(session: Session, model: Any, key: Any) -> Any:
     return select(func.max(model.id)).group_by(key).scalar_subquery()
 
@@ -242,6 +265,7 @@ def load_check_input(
             extractor=snap.extractor,
         )
     _load_new_items(session, inp, col_ids)
+    _load_documents(session, inp, col_ids)
     _load_messages(session, inp, message_days)
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tz)
     start = end - dt.timedelta(days=probe_days)

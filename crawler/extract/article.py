@@ -10,7 +10,7 @@ import lxml.html
 from .dates import date_from_url, find_date, normalize_text, parse_date
 from .page import SKIP_TAGS, parse_fragment
 
-__all__ = ["article_date"]
+__all__ = ["article_date", "article_written_date"]
 
 # Meta names/properties that carry the publication time, best first. Generation times such as
 # Maketime, "others: 页面生成时间 ..." and last-modified stamps are deliberately absent.
@@ -144,6 +144,26 @@ def article_date(html: str, url: str) -> datetime.date | None:
     if d is not None:
         return d
     return _date_under_title(scope)
+
+
+def article_written_date(html: str, url: str) -> datetime.date | None:
+    """The document date (成文日期, also 印发日期/发文日期) an article page shows in its header
+    (公开目录 meta table, info line), or None. ``url`` is unused (the same signature as
+    :func:`article_date`); the date must follow its label directly."""
+    del url
+    root = parse_fragment(html)
+    body = root.find("body")
+    label = _LABELS[2][1]
+    for el in (body if body is not None else root).iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+            continue
+        text = normalize_text(el.text_content())
+        if not text or len(text) > _SHORT or not label.search(text):
+            continue
+        d = _labelled(text, label)
+        if d is not None:
+            return d
+    return None
 
 
 def _leading_date(el: lxml.html.HtmlElement) -> datetime.date | None:

@@ -105,6 +105,9 @@ _HEADING_NOISE = re.compile(r"更多|more|[>»＞+＋》\s]", re.I)
 _GENERIC_LINK = re.compile(r"^(?:\[|【)?(?:查看)?(?:详情|详细|全文|原文|更多|阅读全文|查看全文|了解更多|点击查看|进入)(?:>>|>|》|\]|】)?$")
 _PUB_HEADER = re.compile(r"(?:发布|公开|上网|发稿)(?:日期|时间)")
 _PUB_LABEL = re.compile(r"(?:发布|发稿|发表|公开|上网)(?:时间|日期)\s*[:：]?\s*")
+# The document's own date (成文日期): a table column or a label beside the publication date.
+_WRITTEN_HEADER = re.compile(r"成文(?:日期|时间)|(?:发文|印发|生成)日期")
+_WRITTEN_LABEL = re.compile(r"(?:成文(?:日期|时间)|(?:发文|印发|生成)日期)\s*[:：]?\s*")
 _SPLIT_DATE_GAP = re.compile(r"(?<=[\d\-/.年月])\s+(?=[\d\-/.年月日])")
 _DATE_ATTRS = ("datetime", "title", "data-time", "data-date", "data-pubdate", "data-publishtime", "content")
 _MARKER_TAGS = frozenset({"i", "em", "span", "b", "img", "font", "sup", "label", "strong", "s"})
@@ -174,9 +177,10 @@ def _row_sized(anchors: list[lxml.html.HtmlElement]) -> bool:
     return len(long_titles) == 1
 
 
-def _header_row_index(table: lxml.html.HtmlElement) -> int | None | bool:
-    """Index of the publication-date column (发布日期/公开日期) named by the table's header row;
-    None when the header row names none; False when the table has no header row."""
+def _header_columns(table: lxml.html.HtmlElement) -> tuple[int | None, int | None] | bool:
+    """Indexes of the publication-date column (发布日期/公开日期) and of the document-date column
+    (成文日期/发文日期/印发日期/生成日期) named by the table's header row (None for a column it does
+    not name); False when the table has no header row."""
     for row in table.iter("tr"):
         cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
         if not cells or any(is_followable(a.get("href")) for a in row.iter("a")):
@@ -184,10 +188,12 @@ def _header_row_index(table: lxml.html.HtmlElement) -> int | None | bool:
         labels = [normalize_text(c.text_content()) for c in cells]
         if not any(c.tag == "th" for c in cells) and not any(("日期" in t or "时间" in t) for t in labels):
             continue
-        for i, text in enumerate(labels):
-            if _PUB_HEADER.search(text):
-                return i
-        return None
+        pub = next((i for i, text in enumerate(labels) if _PUB_HEADER.search(text)), None)
+        written = next(
+            (i for i, text in enumerate(labels) if i != pub and _WRITTEN_HEADER.search(text) and len(text) <= 12),
+            None,
+        )
+        return pub, written
     return False
 
 
@@ -315,6 +321,8 @@ class Row:
     list_date: datetime.date | None
     url_date: datetime.date | None
     pinned: bool
+    written: datetime.date | None = None
+    """The document's date (成文日期), kept only when the row also names its publication date."""
 
     @cached_property
     def is_item(self) -> bool:
@@ -326,9 +334,11 @@ class Row:
         )
 
     def to_item(self) -> ListItem:
-        """The public item, with the visible date preferred over the URL date."""
+        """The public item, with the visible date preferred over the URL date; the document date
+        (成文日期) goes to ``extra["written"]``."""
         if self.list_date is not None:
-            return ListItem(self.title, self.url, self.list_date, "list", self.pinned)
+            extra = {"written": self.written.isoformat()} if self.written is not None else None
+            return ListItem(self.title, self.url, self.list_date, "list", self.pinned, extra)
         if self.url_date is not None:
             return ListItem(self.title, self.url, self.url_date, "url", self.pinned)
         return ListItem(self.title, self.url, None, None, self.pinned)
@@ -365,6 +375,7 @@ class Block:
                 first.list_date or r.list_date,
                 first.url_date or r.url_date,
                 first.pinned or r.pinned,
+                first.written or r.written,
             )
         return out
 
@@ -613,12 +624,19 @@ class Page:
         row_tr = el if el.tag == "tr" else None
         if el.tag in ("table", "tbody"):  # one table per record
             row_tr = next((p for p in anchor.iterancestors("tr")), None)
-        list_date = self._table_column_date(row_tr) if row_tr is not None else None
+        list_date, written = self._table_column_dates(row_tr) if row_tr is not None else (None, None)
+        published = list_date  # a date known to be the publication date (column or label)
         outside = [s for s in _text_segments(el, {anchor}) if s.strip()] if el is not anchor else []
         if el is anchor and el.tail and el.tail.strip():
             outside.append(el.tail)
+        if outside and (list_date is None or written is None):
+            joined = normalize_text(" ".join(outside))
+            published = published or self._labelled_date(joined, _PUB_LABEL)
+            written = written or self._labelled_date(joined, _WRITTEN_LABEL)
         if list_date is None:
             list_date = self._date_from_segments(outside, self._attribute_date(el, anchor), el)
+        if published is None or published != list_date:
+            written = None  # the row names no publication date: its date may be the 成文日期 itself
         if list_date is None and inner_date is not None:
             list_date = inner_date
         if list_date is None:
@@ -641,7 +659,7 @@ class Page:
             list_date = self._date_from_segments([s for s in extra if s.strip()], None, el)
 
         pinned = self._pinned(el)
-        return Row(el, title, url, list_date, date_from_url(url), pinned)
+        return Row(el, title, url, list_date, date_from_url(url), pinned, written)
 
     @staticmethod
     def _row_heading(el: lxml.html.HtmlElement) -> str | None:
@@ -656,32 +674,44 @@ class Page:
                     return text
         return None
 
-    def _table_column_date(self, tr: lxml.html.HtmlElement) -> datetime.date | None:
+    def _labelled_date(self, joined: str, label: re.Pattern[str]) -> datetime.date | None:
+        """The date right after a label (发布日期：…, 成文日期：…) in a row's normalised text."""
+        for m in label.finditer(joined):
+            d = find_date(joined[m.end() : m.end() + 30], today=self.today)
+            if d is not None and d[1] <= 1:
+                return d[0]
+        return None
+
+    def _table_column_dates(self, tr: lxml.html.HtmlElement) -> tuple[datetime.date | None, datetime.date | None]:
+        """The dates in the row's publication-date column and document-date (成文日期) column."""
         table = next((p for p in tr.iterancestors("table")), None)
         if table is None:
-            return None
+            return None, None
         cache = self._cache.setdefault("table_cols", {})
         if table not in cache:
-            header = _header_row_index(table)
+            header = _header_columns(table)
             if header is False:
                 # No header row of its own: one table per record under a header table above.
                 header = None
                 for i, sib in enumerate(table.itersiblings(preceding=True)):
                     if i >= 100 or not isinstance(sib.tag, str):
                         break
-                    candidate = _header_row_index(sib) if sib.tag == "table" else False
+                    candidate = _header_columns(sib) if sib.tag == "table" else False
                     if candidate is not False:
                         header = candidate
                         break
             cache[table] = header
-        index = cache[table]
-        if index is None:
-            return None
+        columns = cache[table]
+        if columns is None:
+            return None, None
         cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
-        if index >= len(cells):
-            return None
-        found = find_date(normalize_text(cells[index].text_content()), today=self.today)
-        return found[0] if found else None
+        out: list[datetime.date | None] = []
+        for index in columns:
+            found = None
+            if index is not None and index < len(cells):
+                found = find_date(normalize_text(cells[index].text_content()), today=self.today)
+            out.append(found[0] if found else None)
+        return out[0], out[1]
 
     @staticmethod
     def _attribute_date(el: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement) -> datetime.date | None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from crawler.extract import ExtractResult, article_date, decode_html, extract
+from crawler.extract import ExtractResult, article_date, article_written_date, decode_html, extract
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"
@@ -44,8 +44,9 @@ def test_list_page(case: dict[str, Any]) -> None:
         "pinned": sum(1 for it in result.items if it.pinned),
         "script_built": result.script_built,
         "frames": len(result.frames),
+        "written": sum(1 for it in result.items if (it.extra or {}).get("written")),
     }
-    want = {k: case.get(k, 0) if k == "frames" else case[k] for k in got}
+    want = {k: case.get(k, 0) if k in ("frames", "written") else case[k] for k in got}
     assert got == want, case["note"]
     if "first_url" in case:
         assert result.items[0].url == case["first_url"]
@@ -55,6 +56,8 @@ def test_list_page(case: dict[str, Any]) -> None:
         assert result.next_pages[0] == case["next_first"]
     if "frame_first" in case:
         assert result.frames[0] == case["frame_first"]
+    if "first_written" in case:  # the document date (成文日期) beside the publication date
+        assert (result.items[0].extra or {}).get("written") == case["first_written"]
     for item in result.items:
         assert item.title and item.title == " ".join(item.title.split())
         assert item.url.startswith(("http://", "https://"))
@@ -80,6 +83,7 @@ def test_newest_date_accuracy() -> None:
 def test_article_date(case: dict[str, Any]) -> None:
     text, _encoding = decode_html((CORPUS / case["file"]).read_bytes())
     assert article_date(text, case["url"]) == case["date"], case["note"]
+    assert article_written_date(text, case["url"]) == case.get("written"), case["note"]
 
 
 def test_blank_pages_are_not_errors() -> None:

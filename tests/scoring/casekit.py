@@ -87,6 +87,11 @@ def build_input(case: dict[str, Any], catalogue: Catalogue) -> tuple[CheckInput,
                             inp.new_items.setdefault(cid, []).append(base.ItemObs(
                                 cid, it.get("title", f"信息{k + 1}"), f"{url}a{k + 1}.html", _date(it["date"], as_of),
                                 dt.datetime.combine(_date(it["seen"], as_of), dt.time(9), TZ)))
+                    for k, d in enumerate(col.get("documents", [])):  # 成文日期 + 发布日期 (late publication)
+                        published = _date(d["published"], as_of)
+                        inp.documents.setdefault(cid, []).append(base.DocumentObs(  # type: ignore[arg-type]
+                            cid, d.get("title", f"文件{k + 1}"), d.get("url", f"{url}d{k + 1}.html"),
+                            _date(d["written"], as_of), published, dt.datetime.combine(published, dt.time(9), TZ)))
                     for k, m in enumerate(col.get("messages", [])):  # message board (interaction columns)
                         replied = _date(m.get("replied"), as_of)
                         state = m.get("state", "replied" if replied else "unanswered")
