@@ -29,7 +29,7 @@ def test_slots_are_per_host_name():
 def slow_farm():
     farm = build_farm(units=6, columns_per_unit=3, families=("generic_dash",), as_of=AS_OF, portal_share=0.5,
                       deep_pages=False)
-    farm.delay = 0.05
+    farm.delay = 0.2  # long enough that requests to different hosts overlap even on a loaded machine
     with FarmServer(farm) as server:
         yield server
 
