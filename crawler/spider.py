@@ -13,7 +13,15 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from crawler.extract import ExtractResult, ListItem, Selectors, article_date, decode_html, extract
+from crawler.extract import (
+    ExtractResult,
+    ListItem,
+    Selectors,
+    article_date,
+    article_written_date,
+    decode_html,
+    extract,
+)
 from crawler.failures import classify_failure, classify_http
 from crawler.homepage import homepage_items
 from crawler.settings import HANDLED_STATUSES
@@ -268,11 +276,16 @@ class ColumnSpider(scrapy.Spider):
             try:
                 text, _ = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
                 day = article_date(text, response.url)
+                written = article_written_date(text, response.url)
             except Exception as exc:  # noqa: BLE001 - an unreadable article only loses its date
                 self.logger.info("article %s unreadable: %s", response.url, exc)
-                day = None
+                day = written = None
             if day is not None and day <= self.today + dt.timedelta(days=1):
-                state.items = [replace(i, date=day, date_source="article") if i is item else i for i in state.items]
+                extra = dict(item.extra or {})
+                if written is not None and written != day:  # 成文日期 beside the publication date (content.late)
+                    extra["written"] = written.isoformat()
+                state.items = [replace(i, date=day, date_source="article", extra=extra or i.extra) if i is item else i
+                               for i in state.items]
         yield from self._article_done(state)
 
     def on_article_error(self, failure: Any) -> Iterator[Any]:
