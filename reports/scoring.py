@@ -136,8 +136,15 @@ class UnitScore:
         return float(round(sum(self.deductions.values()), 2))
 
     @property
+    def monitored(self) -> bool:
+        """Whether the unit had anything to monitor (a site or an account) in the roster."""
+        return bool(self.unit.sites or self.unit.accounts or self.lines)
+
+    @property
     def grade(self) -> str:
-        """合格 or 不合格."""
+        """合格, 不合格, or 未监测 for a unit with neither a site nor an account configured."""
+        if not self.monitored:
+            return "未监测"
         return "合格" if self.passed else "不合格"
 
 

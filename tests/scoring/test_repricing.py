@@ -1,4 +1,4 @@
-"""The year-end sheet prices findings with the effective catalogue, not with the points stored when they were found."""
+"""The year-end sheet prices findings with the effective catalogue and grades only units that had something to monitor."""
 
 from __future__ import annotations
 
@@ -23,3 +23,11 @@ def test_a_county_that_changes_points_gets_them_on_every_finding(tmp_path):
     assert sorted((ln.points, ln.applied) for ln in unit.lines) == [(2.5, 1.5), (2.5, 2.5)]  # the cap of 4 holds
     assert unit.deductions == {"column.stale": 4.0}
     assert unit.score == 96.0
+
+
+def test_a_unit_with_nothing_to_monitor_is_not_graded_as_passed():
+    catalogue = load_catalogue()
+    sheet = score_units([], [UnitInfo("bare", "未配置网站的单位", "department"),
+                             UnitInfo("u1", "单位", "department", sites=1)], catalogue, 2021)
+    assert sheet.unit("bare").grade == "未监测"
+    assert sheet.unit("u1").grade == "合格"
