@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
 
 from storage import ColumnItem
 from storage.db import Database
-from tests.crawler._harness import crawl
+from tests.crawler._harness import crawl, serve_pages
 
 ARTICLE = """<html><head><meta charset="utf-8"><title>{title}</title></head><body><div class="nav">首页</div>
 <h1>{title}</h1><table class="xxgk"><tr><td>索引号：000014349/2021-0012{n}</td><td>发布机构：县政府办</td></tr>
@@ -31,25 +29,8 @@ def doc_site():
     pages = {"/zcwj/": LIST}
     for n, (title, written, published) in enumerate(DOCS):
         pages[f"/zcwj/t{n}.html"] = ARTICLE.format(title=title, written=written, published=published, n=n)
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            page = pages.get(self.path)
-            body = (page or "<h1>404</h1>").encode("utf-8")
-            self.send_response(200 if page else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
+    with serve_pages(pages) as base:
+        yield base
 
 
 def test_articles_give_the_publication_date_and_the_document_date(doc_site, sqlite_url, tmp_path):

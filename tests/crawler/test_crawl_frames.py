@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.crawler._harness import AS_OF, crawl
+from tests.crawler._harness import AS_OF, crawl, serve_pages
 
 LIST = """<html><head><meta charset="utf-8"><title>工作动态</title></head><body><ul class="list">
 <li><a href="/art/1.html">县里召开工作会议</a><span>{d1}</span></li>
@@ -33,25 +31,8 @@ PAGES = {
 def frame_site():
     dates = {"d1": (AS_OF - dt.timedelta(days=3)).isoformat(), "d2": (AS_OF - dt.timedelta(days=9)).isoformat(),
              "d3": (AS_OF - dt.timedelta(days=30)).isoformat()}
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            page = PAGES.get(self.path)
-            body = (page.format(**dates) if page else "<h1>404</h1>").encode("utf-8")
-            self.send_response(200 if page else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
+    with serve_pages({path: page.format(**dates) for path, page in PAGES.items()}) as base:
+        yield base
 
 
 def test_lists_in_frames_and_behind_refresh_are_read(frame_site, sqlite_url, tmp_path):
