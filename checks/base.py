@@ -221,3 +221,6 @@ class Outcome:
     severity: str = "deduction"
     points: float = 0.0
     evidence: dict[str, Any] = field(default_factory=dict)
+    suspected: bool = False
+    """The verdict rests on a read the crawler is not sure of (``evidence["confidence"]`` says why):
+    the finding waits for a person's confirmation and is never deducted before."""

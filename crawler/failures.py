@@ -8,7 +8,7 @@ __all__ = ["FETCH_STATUSES", "classify_failure", "classify_http"]
 
 FETCH_STATUSES = (
     "ok", "empty", "not_modified", "http_error", "timeout", "dns", "refused", "tls", "too_large",
-    "redirect_loop", "blocked", "parse_error", "network_error",
+    "redirect_loop", "blocked", "parse_error", "network_error", "no_browser",
 )
 
 

@@ -93,7 +93,10 @@ class ColumnSpider(scrapy.Spider):
         for t in self.targets:
             state = _State(t)
             state.seen.add(t["url"])
-            yield self._request(t["url"], state, render=t.get("render") == "browser" and self.browser)
+            render = t.get("render") == "browser"
+            if render and not self.browser:
+                state.info["browser_error"] = "本机未配置可用的浏览器（Chromium），按静态页面读取"
+            yield self._request(t["url"], state, render=render and self.browser)
 
     # -- requests --------------------------------------------------------------------------------
     def _meta(self, state: _State, render: bool) -> dict[str, Any]:
@@ -126,9 +129,12 @@ class ColumnSpider(scrapy.Spider):
         info = dict(state.info)
         if sources:
             info["date_sources"] = dict(sorted(sources.items()))
+        info.update(kw.pop("info", {}))
         if status is None:
             status = "not_modified" if state.not_modified else ("ok" if items else "empty")
-        info.update(kw.pop("info", {}))
+            if status == "empty" and self._needs_browser(state, info):
+                status = "no_browser"  # read without its script: no verdict on the column (operator status)
+                kw.setdefault("error", info.get("browser_error") or "需要浏览器读取，但未能用浏览器打开")
         return PageRecord(
             column_id=state.target["column_id"],
             status=status,
@@ -142,6 +148,13 @@ class ColumnSpider(scrapy.Spider):
             info=info,
             **kw,
         )
+
+    def _needs_browser(self, state: _State, info: dict[str, Any]) -> bool:
+        """The column needs a browser (configured ``render: browser``, or its list is plainly built by
+        script) and was not read with one: the browser is missing, crashed or timed out."""
+        if state.rendered and not info.get("browser_error"):
+            return False
+        return state.target.get("render") == "browser" or bool(info.get("script_built"))
 
     # -- list pages ----------------------------------------------------------------------------------
     def _extract(self, response: Response, state: _State) -> tuple[ExtractResult, str]:
@@ -308,7 +321,7 @@ class ColumnSpider(scrapy.Spider):
         state.pages += 1
         status, message = classify_failure(failure)
         if request.meta.get("playwright") and state.info.get("rendered") == "fallback":
-            state.info["browser_error"] = f"{status}: {message}"[:500]
+            state.info["browser_error"] = f"浏览器读取失败 {status}: {message}"[:500]
             yield self._record(state)
         elif state.items:
             yield self._record(state, info={"page_error": f"{status} on {request.url}: {message}"[:500]})

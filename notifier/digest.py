@@ -19,14 +19,14 @@ __all__ = ["LINK_ERRORS", "SEVERITY_LABELS", "STATUS_LABELS", "build_digest", "d
 
 SEVERITY_LABELS = {"veto": "单项否决", "deduction": "扣分", "warning": "预警", "operator": "运维"}
 STATUS_LABELS = {
-    "open": "待整改", "warning": "预警", "rectified": "已整改", "dismissed": "已排除",
+    "suspected": "待确认", "cleared": "疑似已消除", "open": "待整改", "warning": "预警", "rectified": "已整改", "dismissed": "已排除",
     "appealed": "复核中", "upheld": "复核维持", "overturned": "复核撤销",
 }
 FETCH_LABELS = {
     "http_error": "HTTP 错误", "timeout": "超时", "dns": "域名解析失败", "refused": "连接被拒绝",
     "tls": "证书/TLS 错误", "too_large": "页面过大", "redirect_loop": "重定向循环", "blocked": "被拦截",
     "parse_error": "解析失败", "network_error": "网络错误", "auth_expired": "登录失效", "rate_limited": "被限流",
-    "not_found": "账号不存在",
+    "not_found": "账号不存在", "no_browser": "需浏览器读取（浏览器不可用或读取失败）",
 }
 LINK_ERRORS = {
     "http_404": "页面不存在（404）", "http_410": "页面已删除（410）", "http_4xx": "无法打开（4xx）",
@@ -141,6 +141,17 @@ def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: 
          "target": f.target, "evidence": describe_evidence(f.rule, f.evidence)}
         for f in findings if f.severity == "operator"
     ]
+    suspected = []
+    for f in list_findings(session, status="suspected"):
+        rule = catalogue.rules.get(f.rule)
+        ev = f.evidence or {}
+        suspected.append({
+            "id": f.id, "unit": units[f.unit_id].name if f.unit_id in units else f.unit_id,
+            "indicator": rule.indicator if rule else f.rule, "target": f.target,
+            "name": ev.get("column") or ev.get("page") or ev.get("title") or "",
+            "evidence": describe_evidence(f.rule, ev), "doubt": ev.get("doubt") or "读取结果不确定",
+            "first_seen": f.first_seen,
+        })
     no_site = [{"id": u.id, "name": u.name} for u in config.units if not u.sites]
     problems = sum(len(u["problems"]) for u in unit_rows)
     warnings = sum(len(u["warnings"]) for u in unit_rows)
@@ -153,6 +164,7 @@ def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: 
         "warning_count": warnings,
         "fetch_failures": failures,
         "operator": operator,
+        "suspected": suspected,
         "no_site": no_site,
     }
 

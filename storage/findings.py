@@ -22,6 +22,7 @@ __all__ = [
     "ApplyStats",
     "LifecycleError",
     "apply_outcomes",
+    "confirm",
     "days_open",
     "dismiss",
     "finding_events",
@@ -33,8 +34,10 @@ __all__ = [
     "transition",
 ]
 
-#: every state a finding can be in
-STATES = ("warning", "open", "rectified", "dismissed", "appealed", "upheld", "overturned")
+#: every state a finding can be in. ``suspected`` rests on a read the crawler is not sure of (a
+#: low-confidence newest date, a content hit): shown to duty staff, never sent to the unit nor
+#: counted until a person confirms it; ``cleared`` is a suspected finding that went away unconfirmed.
+STATES = ("suspected", "cleared", "warning", "open", "rectified", "dismissed", "appealed", "upheld", "overturned")
 
 #: statuses in which a finding is a live problem that later checks may rectify
 ACTIVE = ("open", "warning", "upheld")
@@ -43,8 +46,8 @@ DECIDED = ("dismissed", "appealed", "overturned")
 #: statuses that count toward the year-end sheet (a rectified problem still existed while it was seen)
 COUNTED = ("open", "rectified", "appealed", "upheld")
 #: statuses duty staff may dismiss, and the ones they may reopen
-_DISMISSABLE = ("warning", "open", "upheld", "rectified")
-_REOPENABLE = ("dismissed", "rectified", "overturned")
+_DISMISSABLE = ("suspected", "warning", "open", "upheld", "rectified")
+_REOPENABLE = ("dismissed", "rectified", "overturned", "cleared")
 
 
 class LifecycleError(GovwatchError):
@@ -118,8 +121,12 @@ def apply_outcomes(session: Session, outcomes: Iterable[Outcome], as_of: dt.date
                 transition(session, f, "rectified", action="rectified", as_of=as_of, actor=actor,
                            reason="a later check passed")
                 stats.rectified += 1
+            elif f is not None and f.status == "suspected" and as_of >= f.last_seen:
+                transition(session, f, "cleared", action="cleared", as_of=as_of, actor=actor,
+                           reason="a later check passed before anyone confirmed the suspicion")
+                stats.rectified += 1
             continue
-        status = "warning" if o.severity == "warning" else "open"
+        status = _status_for(o)
         if f is None:
             f = Finding(
                 rule=o.rule, unit_id=o.unit_id, target=o.target, severity=o.severity, points=o.points,
@@ -143,12 +150,22 @@ def apply_outcomes(session: Session, outcomes: Iterable[Outcome], as_of: dt.date
         f.last_seen = as_of
         f.evidence, f.severity, f.points = o.evidence, o.severity, o.points
         f.updated_at = utcnow()
-        if f.status == "rectified":
+        if f.status == "suspected" and status != "suspected":
+            transition(session, f, status, action="escalated", as_of=as_of, actor=actor,
+                       reason="a confident read shows the problem")
+            stats.seen += 1
+        elif f.status == "cleared":
+            transition(session, f, status, action="reopened", as_of=as_of, actor=actor,
+                       reason="the suspicion is back")
+            stats.reopened += 1
+        elif f.status == "rectified":
             previous = f.first_seen
             f.first_seen, f.rectified_on, f.seen_count = as_of, None, 1
             transition(session, f, status, action="reopened", as_of=as_of, actor=actor,
                        reason=f"the problem is back (last episode from {previous})")
             stats.reopened += 1
+        elif f.status == "open" and status == "suspected":
+            stats.seen += 1  # confirmed earlier (by a person or a confident read): an unsure read does not undo it
         elif f.status in ("open", "warning") and f.status != status:
             transition(session, f, status, action="escalated" if status == "open" else "eased", as_of=as_of,
                        actor=actor)
@@ -157,6 +174,14 @@ def apply_outcomes(session: Session, outcomes: Iterable[Outcome], as_of: dt.date
             stats.seen += 1
     session.flush()
     return stats
+
+
+def _status_for(o: Outcome) -> str:
+    """The status a failing outcome gives a new finding: a warning stays a warning; a problem that
+    rests on an unsure read is ``suspected``; else ``open``."""
+    if o.severity == "warning":
+        return "warning"
+    return "suspected" if o.suspected else "open"
 
 
 def get_finding(session: Session, finding_id: str) -> Finding:
@@ -179,6 +204,17 @@ def dismiss(session: Session, finding_id: str, *, reason: str, actor: str, as_of
     return f
 
 
+def confirm(session: Session, finding_id: str, *, actor: str, reason: str = "", as_of: dt.date | None = None) -> Finding:
+    """A person confirms a suspected problem (确认): it becomes open (sent to the unit, counted)."""
+    f = get_finding(session, finding_id)
+    if f.status != "suspected":
+        raise LifecycleError(f"问题 {f.id} 当前状态为 {f.status}，不是待确认问题，无需确认")
+    to = "warning" if f.severity == "warning" else "open"
+    transition(session, f, to, action="confirmed", as_of=as_of, actor=actor, reason=reason or None)
+    session.flush()
+    return f
+
+
 def reopen(session: Session, finding_id: str, *, reason: str, actor: str, as_of: dt.date | None = None) -> Finding:
     """Undo a dismissal (or a rectification, or an overturn): the finding is open again (or a warning)."""
     f = get_finding(session, finding_id)
@@ -187,6 +223,8 @@ def reopen(session: Session, finding_id: str, *, reason: str, actor: str, as_of:
     if f.status not in _REOPENABLE:
         raise LifecycleError(f"问题 {f.id} 当前状态为 {f.status}，不能恢复（可恢复：{', '.join(_REOPENABLE)}）")
     to = "warning" if f.severity == "warning" else "open"
+    if f.status == "cleared":
+        to = "suspected"
     if f.status == "rectified":
         f.rectified_on = None
     transition(session, f, to, action="reopened", as_of=as_of, actor=actor, reason=reason)

@@ -1,4 +1,4 @@
-"""The ``finding`` command: duty staff dismiss or reopen one finding, with a reason; ``show`` its history."""
+"""The ``finding`` command: duty staff confirm, dismiss or reopen one finding; ``show`` its history."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import getpass
 import json
 
 from govwatch.context import open_context
-from storage.findings import dismiss, finding_events, finding_to_dict, get_finding, reopen, sighting_dates
+from storage.findings import (
+    confirm,
+    dismiss,
+    finding_events,
+    finding_to_dict,
+    get_finding,
+    reopen,
+    sighting_dates,
+)
 
 __all__ = ["default_actor", "register"]
 
@@ -24,10 +32,11 @@ def _change(args: argparse.Namespace) -> int:
     ctx = open_context(args.config, args.db)
     actor = args.actor or default_actor()
     with ctx.db.session() as s:
-        fn = dismiss if args.action == "dismiss" else reopen
-        f = fn(s, args.id, reason=args.reason, actor=actor, as_of=ctx.today())
-        label = "已排除" if args.action == "dismiss" else "已恢复"
-        print(f"问题 {f.id}（{f.unit_id} {f.rule}）{label}，当前状态 {f.status}；操作人 {actor}，理由：{args.reason}")
+        fn = {"dismiss": dismiss, "reopen": reopen, "confirm": confirm}[args.action]
+        f = fn(s, args.id, reason=args.reason or "", actor=actor, as_of=ctx.today())
+        label = {"dismiss": "已排除", "reopen": "已恢复", "confirm": "已确认"}[args.action]
+        why = f"，理由：{args.reason}" if args.reason else ""
+        print(f"问题 {f.id}（{f.unit_id} {f.rule}）{label}，当前状态 {f.status}；操作人 {actor}{why}")
     return 0
 
 
@@ -48,8 +57,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add ``finding dismiss|reopen|show``."""
-    p = sub.add_parser("finding", help="change or show one finding (dismiss, reopen, show)")
+    """Add ``finding confirm|dismiss|reopen|show``."""
+    p = sub.add_parser("finding", help="change or show one finding (confirm, dismiss, reopen, show)")
     fsub = p.add_subparsers(dest="finding_command", metavar="ACTION", required=True)
     for action, text in (("dismiss", "dismiss a suspected problem (排除), with a reason"),
                          ("reopen", "reopen a dismissed, rectified or overturned finding, with a reason")):
@@ -58,6 +67,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         q.add_argument("--reason", required=True, help="why (kept with the transition)")
         q.add_argument("--actor", help="who (default: the login name)")
         q.set_defaults(func=_change, action=action)
+    q = fsub.add_parser("confirm", parents=[common],
+                        help="confirm a suspected problem (确认): it goes to the unit and is counted")
+    q.add_argument("id", metavar="ID", help="the finding id")
+    q.add_argument("--reason", default="", help="optional note kept with the transition")
+    q.add_argument("--actor", help="who (default: the login name)")
+    q.set_defaults(func=_change, action="confirm")
     q = fsub.add_parser("show", parents=[common], help="a finding with the dates it was seen and every transition")
     q.add_argument("id", metavar="ID")
     q.set_defaults(func=_show)

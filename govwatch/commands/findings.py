@@ -10,11 +10,11 @@ from govwatch.cli import parse_date_arg
 from govwatch.context import open_context
 from notifier.digest import SEVERITY_LABELS, STATUS_LABELS, describe_evidence
 from storage import finding_to_dict, list_findings
-from storage.findings import days_open
+from storage.findings import STATES, days_open
 
 __all__ = ["register"]
 
-STATUSES = ("open", "warning", "rectified", "dismissed", "appealed", "upheld", "overturned")
+STATUSES = STATES
 
 
 def _findings(args: argparse.Namespace) -> int:
