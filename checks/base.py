@@ -72,6 +72,15 @@ class PageObs:
     ever_had_items: bool = False
     error: str | None = None
     extractor: str | None = None
+    confidence: str = "high"
+    """How sure the crawler is of the read: high, medium or low (crawler/extract/reading.py)."""
+    doubt: str | None = None
+    """Why the read is unsure, in Chinese (shown to duty staff with a suspected finding)."""
+
+    @property
+    def unsure(self) -> bool:
+        """A finding resting on this read is only suspected until a person confirms it."""
+        return self.confidence == "low"
 
     @property
     def usable(self) -> bool:

@@ -46,7 +46,16 @@ def _evidence(col: ColumnView, page: PageObs, newest: dt.date | None, window: Wi
         ev["suspect_dates"] = [d.isoformat() for d in future[:5]]
     if page.item_count and not page.item_dates:
         ev["undated"] = True
+    _note_confidence(ev, page)
     return ev
+
+
+def _note_confidence(ev: dict, page: PageObs) -> None:
+    """Keep an unsure read's confidence and reason with the evidence (the digest shows the reason)."""
+    if page.confidence != "high":
+        ev["confidence"] = page.confidence
+    if page.unsure:
+        ev["doubt"] = page.doubt or "读取结果不确定"
 
 
 @check("column.stale")
@@ -54,7 +63,9 @@ def stale_columns(inp: CheckInput, catalogue: Catalogue) -> Iterator[Outcome]:
     """栏目不更新: a column whose newest dated item (not after as_of) is older than its category's window.
 
     Undated items and dates after the monitoring time point never count as an update; a column
-    whose fetch failed is not judged.
+    whose fetch failed is not judged. A verdict resting on an unsure read (no list found, a year
+    inferred, list dates disagreeing with the URLs, a newer list beside the one read) is only
+    suspected: duty staff confirm it before it is sent or deducted.
     """
     rule = catalogue.rule("column.stale")
     for col in inp.columns:
@@ -76,12 +87,16 @@ def stale_columns(inp: CheckInput, catalogue: Catalogue) -> Iterator[Outcome]:
             yield Outcome("column.stale", col.unit_id, col.url, False, "warning", 0.0, ev)
         else:
             points = rule.points if rule.severity == "deduction" else 0.0
-            yield Outcome("column.stale", col.unit_id, col.url, False, rule.severity, points, ev)
+            yield Outcome("column.stale", col.unit_id, col.url, False, rule.severity, points, ev,
+                          suspected=page.unsure)
 
 
 @check("column.blank")
 def blank_columns(inp: CheckInput, catalogue: Catalogue) -> Iterator[Outcome]:
-    """空白栏目: a column that has never held any item since it was opened (exempt columns excepted)."""
+    """空白栏目: a column that has never held any item since it was opened (exempt columns excepted).
+
+    When no list could be recognised on the page at all (and the page does not say 暂无信息), the
+    finding is only suspected until a person confirms it."""
     rule = catalogue.rule("column.blank")
     for col in inp.columns:
         if col.role != "column" or col.category == "exempt":
@@ -92,7 +107,9 @@ def blank_columns(inp: CheckInput, catalogue: Catalogue) -> Iterator[Outcome]:
         ev = {"column": col.name, "category": col.category, "last_update": None, "limit_days": None}
         if page.item_count == 0 and not page.ever_had_items:
             points = rule.points if rule.severity == "deduction" else 0.0
-            yield Outcome("column.blank", col.unit_id, col.url, False, rule.severity, points, ev)
+            _note_confidence(ev, page)
+            yield Outcome("column.blank", col.unit_id, col.url, False, rule.severity, points, ev,
+                          suspected=page.unsure)
         else:
             yield Outcome("column.blank", col.unit_id, col.url, True, evidence=ev)
 

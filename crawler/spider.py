@@ -201,6 +201,8 @@ class ColumnSpider(scrapy.Spider):
                                    final_url=response.url)
             return
         state.info.setdefault("encoding", encoding)
+        if result.reading is not None and ("read" not in state.info or (result.items and not state.items)):
+            state.info["read"] = result.reading.to_info()
         if result.total_pages and "total_pages" not in state.info:
             state.info["total_pages"] = result.total_pages
         if state.extractor is None or state.extractor == "script_built":

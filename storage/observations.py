@@ -254,6 +254,7 @@ def load_check_input(
     for snap in latest:
         if snap.column_id not in col_ids:
             continue
+        read = (snap.info or {}).get("read") or {}
         inp.pages[snap.column_id] = PageObs(
             column_id=snap.column_id,
             fetched_at=snap.fetched_at,
@@ -263,6 +264,8 @@ def load_check_input(
             ever_had_items=snap.item_count > 0 or snap.column_id in had_items,
             error=snap.error,
             extractor=snap.extractor,
+            confidence=read.get("confidence") or "high",
+            doubt=read.get("doubt"),
         )
     _load_new_items(session, inp, col_ids)
     _load_documents(session, inp, col_ids)

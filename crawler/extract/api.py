@@ -7,8 +7,10 @@ import datetime
 from . import extractors as _extractors  # noqa: F401  (registers the built-in extractors)
 from . import hanweb as _hanweb  # noqa: F401
 from . import messages as _messages  # noqa: F401
+from .extractors import has_blank_marker, has_empty_list
 from .model import ExtractResult, Selectors
 from .page import Page
+from .reading import assess
 from .registry import REGISTRY
 
 __all__ = ["choose_extractor", "extract"]
@@ -49,4 +51,7 @@ def extract(
     result = REGISTRY[name].extract(page)
     if not result.items and not result.frames:
         result.frames = list(page.frames)  # the list may live in an embedded frame
+    if not result.script_built and not result.frames:
+        result.reading = assess(page, result.items, page._cache.get("chosen_block"), result.extractor,
+                                blank_marker=has_blank_marker(page), empty_container=has_empty_list(page))
     return result

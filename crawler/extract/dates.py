@@ -16,6 +16,7 @@ __all__ = [
     "normalize_map",
     "normalize_text",
     "parse_date",
+    "url_year_month",
 ]
 
 _MIN_YEAR = 1900
@@ -229,4 +230,27 @@ def date_from_url(url: str) -> datetime.date | None:
             found = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), min_year=_URL_MIN_YEAR)
             if found is not None:
                 return found
+    return None
+
+
+# A year-month directory of an article URL: ./201710/t20171019_x.html, /2017-10/x.html, /2017/10/x.html
+_URL_YEAR_MONTH = (
+    re.compile(r"/((?:19|20)\d{2})(0[1-9]|1[0-2])/"),
+    re.compile(r"/((?:19|20)\d{2})[-_/](0?[1-9]|1[0-2])/"),
+)
+
+
+def url_year_month(url: str) -> tuple[int, int] | None:
+    """(year, month) carried by an article URL: its full date, else a year-month directory, else None."""
+    full = date_from_url(url)
+    if full is not None:
+        return full.year, full.month
+    try:
+        path = unquote(urlsplit(url.strip()).path)
+    except ValueError:
+        return None
+    for pattern in _URL_YEAR_MONTH:
+        m = pattern.search(path)
+        if m and _URL_MIN_YEAR <= int(m.group(1)) <= _MAX_YEAR:
+            return int(m.group(1)), int(m.group(2))
     return None

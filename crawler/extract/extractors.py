@@ -28,7 +28,7 @@ __all__ = [
 
 _BLANK_MARKER = re.compile(
     r"暂无(?:信息|数据|内容|记录|相关|文章|新闻|公告|资料|更新|数据记录)|没有(?:记录|信息|数据|内容|相关|找到)|"
-    r"无相关(?:信息|记录|数据)|没有符合条件|无符合条件|未(?:查询|检索|搜索)到|未找到(?:相关|符合|任何)|共\s*0\s*条(?:记录|信息|数据)?|共\s*0\s*页|(?:正在|栏目)建设中|查询结果为空|信息正在更新|记录数\s*[:：]?\s*0(?!\d)"
+    r"无相关(?:信息|记录|数据)|没有符合条件|无符合条件|未(?:查询|检索|搜索)到|未找到(?:相关|符合|任何)|共\s*0\s*条(?:记录|信息|数据)?|共\s*0\s*页|(?:正在|栏目|内容)建设中|查询结果为空|信息正在更新|记录数\s*[:：]?\s*0(?!\d)"
 )
 _TRS_URL = re.compile(r"/t(?:19|20)\d{6}_\d+\.\w+")
 _FILL_SCRIPT = re.compile(
@@ -113,6 +113,7 @@ def _undated_block(page: Page) -> Block | None:
 
 
 def _result(name: str, page: Page, block: Block | None) -> ExtractResult:
+    page._cache["chosen_block"] = block
     items = [r.to_item() for r in block.items] if block is not None else []
     next_pages, total = find_pagination(page, exclude={it.url for it in items})
     return ExtractResult(name, items, next_pages, total)

@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from .model import ExtractResult, ListItem
-from .page import Page
+from .page import Block, Page
 from .pagination import MAX_PAGES
 from .registry import Extractor, register
 
@@ -96,6 +96,7 @@ class HanwebExtractor(Extractor):
 
     def extract(self, page: Page) -> ExtractResult:
         items: list[ListItem] = []
+        rows = []
         for fragment in datastore_records(page.html):
             if re.match(r"<t[rd]\b", fragment, re.I):
                 fragment = f"<table>{fragment}</table>"
@@ -106,7 +107,11 @@ class HanwebExtractor(Extractor):
                 continue
             row = sub.build_row(holder, [])
             if row is not None and row.title:
+                rows.append(row)
                 items.append(row.to_item())
+        page._cache["list_found"] = bool(_DATASTORE.search(page.html))  # an empty datastore is a sure blank
+        body = page.root.find("body")
+        page._cache["chosen_block"] = Block([body if body is not None else page.root], rows)
         next_pages, total_pages = self._paging(page, len(items))
         return ExtractResult(self.name, items, next_pages, total_pages)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .reading import Reading
 
 __all__ = ["DATE_SOURCES", "ExtractResult", "ListItem", "Selectors"]
 
@@ -37,6 +40,8 @@ class ExtractResult:
     #: Absolute URLs of same-site ``<iframe>``/``<frame>`` pages that may hold the list, reported
     #: when this page itself shows no item (fetch them as list pages of the same column).
     frames: list[str] = field(default_factory=list)
+    #: How the newest date was read and how sure the read is (set by :func:`crawler.extract.extract`).
+    reading: Reading | None = None
 
     def newest(self, as_of: datetime.date | None = None) -> datetime.date | None:
         """Newest item date over all items (pinned ones included), ignoring dates after ``as_of``."""

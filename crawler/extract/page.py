@@ -19,6 +19,7 @@ from .dates import (
     full_date_text,
     normalize_map,
     normalize_text,
+    url_year_month,
 )
 from .model import ListItem, Selectors
 
@@ -112,6 +113,7 @@ _SPLIT_DATE_GAP = re.compile(r"(?<=[\d\-/.年月])\s+(?=[\d\-/.年月日])")
 _DATE_ATTRS = ("datetime", "title", "data-time", "data-date", "data-pubdate", "data-publishtime", "content")
 _MARKER_TAGS = frozenset({"i", "em", "span", "b", "img", "font", "sup", "label", "strong", "s"})
 _PIN_CLASS = re.compile(r"^(?:top|istop|is-top|is_top|settop|zhiding|zd|ding|sticky|pinned)$", re.I)
+_RELATIVE_WORDS = re.compile(r"今天|今日|昨天|昨日|前天|刚刚|\d+\s*(?:分钟|小时|天)前")
 MIN_TITLE = 4
 MAX_ROW_ANCHORS = 3
 
@@ -323,6 +325,10 @@ class Row:
     pinned: bool
     written: datetime.date | None = None
     """The document's date (成文日期), kept only when the row also names its publication date."""
+    year_source: str | None = None
+    """Where the visible date's year came from: ``shown`` (written in the row), ``url`` (the row shows
+    only month and day; the item URL gives the year), ``heading`` (a 2021年 line above the group),
+    ``today`` (inferred from the monitoring day: the least certain)."""
 
     @cached_property
     def is_item(self) -> bool:
@@ -376,6 +382,7 @@ class Block:
                 first.url_date or r.url_date,
                 first.pinned or r.pinned,
                 first.written or r.written,
+                first.year_source if first.list_date else r.year_source,
             )
         return out
 
@@ -659,7 +666,46 @@ class Page:
             list_date = self._date_from_segments([s for s in extra if s.strip()], None, el)
 
         pinned = self._pinned(el)
-        return Row(el, title, url, list_date, date_from_url(url), pinned, written)
+        url_date = date_from_url(url)
+        year_source = None
+        if list_date is not None:
+            list_date, year_source = self._settle_year(el, list_date, url, title)
+        return Row(el, title, url, list_date, url_date, pinned, written, year_source)
+
+    def _settle_year(
+        self, el: lxml.html.HtmlElement, day: datetime.date, url: str, title: str
+    ) -> tuple[datetime.date, str]:
+        """The row's date with the year it can best be given, and where that year came from.
+
+        A year written in the row stands. A row showing only month and day (10-19) takes the year of
+        its article URL (./201710/t20171019_1.html), the year that puts the date nearest the URL's
+        month; then that of a 2021年 heading above the group; else the one inferred from the
+        monitoring day (never after it)."""
+        text = normalize_text(el.text_content()).replace(normalize_text(title), " ")
+        text += " " + " ".join(v for sub in el.iter() if isinstance(sub.tag, str)
+                               for k, v in sub.attrib.items()
+                               if k in _DATE_ATTRS and len(v) <= 40 and full_date_text(normalize_text(v)))
+        if _RELATIVE_WORDS.search(text):
+            return day, "relative"
+        if str(day.year) in text or re.search(rf"(?<!\d){day.year % 100:02d}[-/.]{day.month:02d}[-/.]", text):
+            return day, "shown"
+        ym = url_year_month(url)
+        if ym is not None:
+            anchor = datetime.date(ym[0], ym[1], 15)
+            options = []
+            for y in (ym[0] - 1, ym[0], ym[0] + 1):
+                try:
+                    options.append(day.replace(year=y))
+                except ValueError:
+                    continue
+            if options:
+                best = min(options, key=lambda d: abs((d - anchor).days))
+                if abs((best - anchor).days) <= 62 and (self.today is None or best <= self.today):
+                    return best, "url"
+        heading = self._year_heading(el)
+        if heading is not None and heading == day.year:
+            return day, "heading"
+        return day, "today"
 
     @staticmethod
     def _row_heading(el: lxml.html.HtmlElement) -> str | None:
