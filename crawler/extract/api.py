@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import html
+import re
 
 from . import extractors as _extractors  # noqa: F401  (registers the built-in extractors)
 from . import hanweb as _hanweb  # noqa: F401
 from . import messages as _messages  # noqa: F401
+from . import scriptdata as _scriptdata  # noqa: F401
 from .extractors import has_blank_marker, has_empty_list
 from .model import ExtractResult, Selectors
 from .page import Page
@@ -49,9 +52,41 @@ def extract(
             raise ValueError(f"unknown extractor {extractor!r} (known: {known})")
         name = extractor
     result = REGISTRY[name].extract(page)
+    commented = False
+    if not result.items and not result.script_built and extractor == "auto" and selectors is None:
+        found = _commented_list(page)
+        if found is not None:
+            page, result, commented = found[0], found[1], True
     if not result.items and not result.frames:
         result.frames = list(page.frames)  # the list may live in an embedded frame
     if not result.script_built and not result.frames:
         result.reading = assess(page, result.items, page._cache.get("chosen_block"), result.extractor,
                                 blank_marker=has_blank_marker(page), empty_container=has_empty_list(page))
+        if commented:
+            result.reading.add("commented_list")
     return result
+
+
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_COMMENT_LINK = re.compile(r"<a\s[^>]*href", re.I)
+
+
+def _commented_list(page: Page) -> tuple[Page, ExtractResult] | None:
+    """The list of a page that shows none, when its markup sits in an HTML comment (a template that
+    switched to loading the list by script often leaves the server-side list there, commented out)."""
+    title = page.root.find(".//title")
+    head = f"<head><title>{html.escape(title.text_content()) if title is not None else ''}</title></head>"
+    for m in _COMMENT.finditer(page.html):
+        text = m.group(1)
+        if len(text) < 200 or len(_COMMENT_LINK.findall(text)) < 3:
+            continue
+        lowered = text.lower()
+        if "<li" in lowered and "<ul" not in lowered:
+            text = f"<ul>{text}</ul>"
+        elif "<tr" in lowered and "<table" not in lowered:
+            text = f"<table>{text}</table>"
+        sub = Page(f"<html>{head}<body><div>{text}</div></body></html>", page.url, today=page.today)
+        result = REGISTRY["generic"].extract(sub)
+        if sum(1 for it in result.items if it.date is not None) >= 3:
+            return sub, result
+    return None

@@ -21,6 +21,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "year_inferred": ("low", "列表只显示月日，最新条目的年份是按监测日期推断的"),
     "url_disagree": ("low", "列表日期与文章链接中的日期多处不一致"),
     "competing_list": ("low", "页面上另有日期更新的列表，不能确定哪一个是本栏目"),
+    "commented_list": ("medium", "列表写在页面的注释中（页面本身不显示，可能由脚本另行加载）"),
     "empty_container": ("medium", "列表区域为空，但页面没有“暂无信息”等说明"),
     "article_dates": ("medium", "列表不显示日期，日期取自文章页"),
     "few_items": ("medium", "列表条目很少"),
@@ -123,16 +124,7 @@ def assess(page: Page, items: list, block: Block | None, extractor: str, *, blan
         reading.block = element_path(block.containers[0])
         reading.heading = page.block_heading(block.containers[0])
     rows = {r.url: r for r in block.items} if block is not None else {}
-    for it in items:
-        row = rows.get(it.url)
-        if it.date is None:
-            reading.item_years.append(None)
-        elif it.date_source == "list":
-            reading.item_years.append(row.year_source if row is not None and row.year_source else "shown")
-        elif it.date_source == "article":
-            reading.item_years.append("article")
-        else:
-            reading.item_years.append("link")
+    reading.item_years = [_year_source(it, rows.get(it.url)) for it in items]
     if extractor == "selectors":
         return reading  # a person pointed at the list: the read is theirs
     if not items:
@@ -141,49 +133,67 @@ def assess(page: Page, items: list, block: Block | None, extractor: str, *, blan
         return reading
     if block is not None and block.noisy:
         reading.add("sidebar")
-    dated = [it for it in items if it.date is not None]
-    if not dated:
-        reading.add("article_dates")  # the crawler opens the newest articles for their dates
-    elif len(dated) * 2 < len(items):
-        reading.add("few_dated")
-    if 0 < len(items) < 3:
-        reading.add("few_items")
-    if dated:
-        today = page.today
-        valid = [(it, y) for it, y in zip(items, reading.item_years, strict=True)
-                 if it.date is not None and (today is None or it.date <= today)]
-        if valid:
-            newest = max(it.date for it, _ in valid)
-            sources = {y for it, y in valid if it.date == newest}
-            if sources == {"today"}:
-                reading.add("year_inferred")
-            if sources <= {"article"}:
-                reading.add("article_dates")
+    _judge_dates(reading, items, page.today)
     both = [r for r in rows.values() if r.list_date is not None and r.url_date is not None]
     if len(both) >= 3:
         off = sum(1 for r in both if abs((r.list_date - r.url_date).days) > 31)
         if off * 10 >= len(both) * 3:
             reading.add("url_disagree")
     if block is not None and not page._headed_by_column_name(block.containers[0]):
-        mine = _newest(block, page.today)
-        prefix = page.column_prefix
-
-        def affinity(b: Block) -> float:
-            return sum(1 for r in b.items if prefix and r.url.startswith(prefix)) / max(len(b.items), 1)
-
-        for other in page.blocks:
-            if other is block or other.noisy or _overlaps(other, block):
-                continue
-            n = other.dated
-            if n < 3 or n * 2 < len(other.items) or len(other.items) * 2 < len(block.items):
-                continue
-            theirs = _newest(other, page.today)
-            if mine is None or theirs is None or theirs <= mine or affinity(other) < affinity(block):
-                continue
-            if page.foreign_box(other):
-                continue
-            reading.add("competing_list")
-            reading.alternative = {"block": element_path(other.containers[0]), "items": len(other.items),
-                                   "newest": theirs.isoformat(), "heading": page.block_heading(other.containers[0])}
-            break
+        _look_for_competitor(reading, page, block)
     return reading
+
+
+def _year_source(item: Any, row: Any) -> str | None:
+    if item.date is None:
+        return None
+    if item.date_source == "list":
+        return row.year_source if row is not None and row.year_source else "shown"
+    return "article" if item.date_source == "article" else "link"
+
+
+def _judge_dates(reading: Reading, items: list, today: datetime.date | None) -> None:
+    """Reasons from the dates themselves: too few, or the newest one's year only guessed."""
+    dated = [it for it in items if it.date is not None]
+    if not dated:
+        reading.add("article_dates")  # the crawler opens the newest articles for their dates
+        return
+    if len(dated) * 2 < len(items):
+        reading.add("few_dated")
+    if len(items) < 3:
+        reading.add("few_items")
+    valid = [(it, y) for it, y in zip(items, reading.item_years, strict=True)
+             if it.date is not None and (today is None or it.date <= today)]
+    if valid:
+        newest = max(it.date for it, _ in valid)
+        sources = {y for it, y in valid if it.date == newest}
+        if sources == {"today"}:
+            reading.add("year_inferred")
+        if sources <= {"article"}:
+            reading.add("article_dates")
+
+
+def _look_for_competitor(reading: Reading, page: Page, block: Block) -> None:
+    """Another main-content list, at least as much the column's (links under its directory) and half
+    as long, with newer dates: the read may have taken the wrong list."""
+    mine = _newest(block, page.today)
+    if mine is None:
+        return
+    prefix = page.column_prefix
+
+    def affinity(b: Block) -> float:
+        return sum(1 for r in b.items if prefix and r.url.startswith(prefix)) / max(len(b.items), 1)
+
+    for other in page.blocks:
+        if other is block or other.noisy or _overlaps(other, block):
+            continue
+        n = other.dated
+        if n < 3 or n * 2 < len(other.items) or len(other.items) * 2 < len(block.items):
+            continue
+        theirs = _newest(other, page.today)
+        if theirs is None or theirs <= mine or affinity(other) < affinity(block) or page.foreign_box(other):
+            continue
+        reading.add("competing_list")
+        reading.alternative = {"block": element_path(other.containers[0]), "items": len(other.items),
+                               "newest": theirs.isoformat(), "heading": page.block_heading(other.containers[0])}
+        return
