@@ -144,12 +144,8 @@ def _total_from_last(last_url: str, numbered: dict[int, str], next_url: str | No
     return None
 
 
-def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[str], int | None]:
-    """Further list pages known from this page, in order, and the total page count if shown."""
-    trs = trs_pagination(page)
-    if trs is not None:
-        return trs
-    exclude = exclude or set()
+def _pager_links(page: Page, exclude: set[str]) -> tuple[dict[int, str], str | None, str | None]:
+    """The page's numbered pager links (number -> URL), its 下一页 link and its 尾页 link."""
     current_url = page.url
     host = urlsplit(page.url).netloc
     prefix = page.column_prefix
@@ -171,13 +167,27 @@ def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[s
             next_url = url
         elif text in _LAST_WORDS and last_url is None:
             last_url = url
+    return numbered, next_url, last_url
+
+
+def _page_counts(page: Page) -> tuple[int | None, int]:
+    """(total pages, current page) as the page's text states them (共5页 / 第1页, 共98条 每页20条)."""
     text = page.text
     total = _first_int(_TOTAL_PATTERNS, text)
     if total is None:
         m = _RECORDS_PER_PAGE.search(text)
         if m and int(m.group(2)) > 0:
             total = -(-int(m.group(1)) // int(m.group(2)))
-    current = _first_int(_CURRENT_PATTERNS, text) or 1
+    return total, _first_int(_CURRENT_PATTERNS, text) or 1
+
+
+def find_pagination(page: Page, exclude: set[str] | None = None) -> tuple[list[str], int | None]:
+    """Further list pages known from this page, in order, and the total page count if shown."""
+    trs = trs_pagination(page)
+    if trs is not None:
+        return trs
+    numbered, next_url, last_url = _pager_links(page, exclude or set())
+    total, current = _page_counts(page)
     if total is None and last_url is not None:
         total = _total_from_last(last_url, numbered, next_url, current)
     # Bare numbered links are a pager only beside other pager evidence (a next link, a page count,
