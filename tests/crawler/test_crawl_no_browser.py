@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from benchmarks.crawl_farm import FarmServer, build_farm
+from checks import run_checks
 from checks.base import USABLE_STATUSES
+from config import load_catalogue
+from storage import Database, load_check_input
 from tests.crawler._harness import AS_OF, crawl
 
 
@@ -29,3 +34,10 @@ def test_columns_needing_a_browser_are_not_read_as_empty_without_one(sqlite_url,
     for unit, col in static:  # the plain columns are read as always
         obs = seen[server.column_url(unit, col)]
         assert obs.status == "ok" and obs.newest == col.newest(AS_OF)
+    # and no check turns the unread columns into the unit's problems
+    db = Database(sqlite_url)
+    with db.session() as s:
+        inp = load_check_input(s, AS_OF, zoneinfo.ZoneInfo("Asia/Shanghai"))
+    db.dispose()
+    judged = {o.target for o in run_checks(inp, load_catalogue()) if o.rule in ("column.blank", "column.stale")}
+    assert judged and not judged & {server.column_url(u, c) for u, c in js}
