@@ -12,9 +12,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 
-from .dates import (
-    normalize_text,
-)
+from .dates import find_date, normalize_text
 from .markup import (
     _CHROME_FRAME,
     _HEADING_NOISE,
@@ -42,6 +40,8 @@ from .markup import (
 from .model import Selectors
 from .rows import RowReader
 
+_GENERATED_META = frozenset({"maketime", "htmlgeneratetime", "generatetime", "generated", "pagegeneratetime"})
+
 __all__ = ["Block", "Page", "Row", "absolute_url", "clean_title", "is_followable", "parse_fragment"]
 
 
@@ -59,6 +59,19 @@ class Page(RowReader):
     def root(self) -> lxml.html.HtmlElement:
         """The parsed document."""
         return parse_fragment(self.html)
+
+    @cached_property
+    def generated(self) -> datetime.date | None:
+        """When the CMS generated this static page, if it says (``<meta name="Maketime">``,
+        ``HtmlGenerateTime``, ``others: 页面生成时间 …``): nothing on the page is newer."""
+        for meta in self.root.iter("meta"):
+            name = (meta.get("name") or meta.get("http-equiv") or "").strip().lower()
+            content = normalize_text(meta.get("content") or "")
+            if name in _GENERATED_META or (name == "others" and "生成时间" in content):
+                found = find_date(content)
+                if found is not None:
+                    return found[0]
+        return None
 
     @cached_property
     def base_url(self) -> str:

@@ -29,7 +29,7 @@ REASONS: dict[str, tuple[str, str]] = {
 CONFIDENCE_LABELS = {"high": "可靠", "medium": "基本可靠", "low": "不确定"}
 _RANK = {"high": 0, "medium": 1, "low": 2}
 YEAR_SOURCES = {
-    "shown": "页面显示", "relative": "相对日期（今天、昨天……）", "url": "文章链接", "heading": "年份标题", "today": "按监测日期推断",
+    "shown": "页面显示", "relative": "相对日期（今天、昨天……）", "url": "文章链接", "heading": "年份标题", "page": "页面生成时间", "today": "按监测日期推断",
     "article": "文章页", "link": "文章链接（列表无日期）",
 }
 

@@ -14,6 +14,7 @@ from .dates import (
     date_from_url,
     find_date,
     full_date_text,
+    infer_year,
     normalize_map,
     normalize_text,
     url_year_month,
@@ -52,6 +53,7 @@ class RowReader:
 
     today: datetime.date | None
     _cache: dict
+    generated: datetime.date | None
 
     def build_row(self, el: lxml.html.HtmlElement, following: list[lxml.html.HtmlElement]) -> Row | None:
         """A row for element ``el`` (its title link and dates), or None when it holds no usable link."""
@@ -190,6 +192,12 @@ class RowReader:
         heading = self._year_heading(el)
         if heading is not None and heading == day.year:
             return day, "heading"
+        generated = self.generated
+        if generated is not None and (self.today is None or generated <= self.today):
+            # a static list page holds nothing published after the page was generated
+            again = infer_year(day.month, day.day, generated) if day > generated else day
+            if again is not None:
+                return again, "page"
         return day, "today"
 
     @staticmethod

@@ -101,3 +101,14 @@ def test_explain_prints_the_block_the_years_and_the_confidence(tmp_path, capsys)
     assert "最新日期：2017-10-19（年份来源：文章链接）" in out
     assert "可信度：可靠" in out and "关于做好第0项重点工作的通知要求" in out
     assert main(["explain", URL, "--file", str(tmp_path / "missing.html")]) == 2
+
+
+def test_the_page_generation_time_bounds_the_years_of_month_day_dates():
+    rows = "".join(f'<li><a href="/xwzx/gzdt/art_{i}.html">县里召开第{i}次专题工作推进会议</a><span>{m:02d}-{d:02d}</span></li>'
+                   for i, (m, d) in enumerate([(10, 19), (10, 9), (3, 2), (12, 28)]))
+    page = _list(rows).replace("<head>", '<head><meta name="Maketime" content="2017-10-20 09:12:33">')
+    r = extract(page, URL, today=TODAY)
+    # a static page generated on 2017-10-20 cannot list an item of 2021-10-19
+    assert [it.date for it in r.items] == [dt.date(2017, 10, 19), dt.date(2017, 10, 9), dt.date(2017, 3, 2),
+                                           dt.date(2016, 12, 28)]
+    assert r.reading.item_years == ["page"] * 4 and r.reading.confidence == "high"
