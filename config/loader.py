@@ -13,8 +13,8 @@ import yaml
 from pydantic import ValidationError
 
 from config.catalogue import Catalogue
+from config.errors import ConfigError
 from config.schema import Config
-from govwatch.errors import ConfigError
 
 __all__ = [
     "BUNDLED_RULES",

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
 from config.schema import Config
+from config.workdays import add_working_days
 from notifier.render import render
 from reports.load import load_scoresheet
 from reports.scoring import Scoresheet
 from reports.workbook import KIND_LABELS, describe, object_name, write_workbook
-from reports.workdays import add_working_days
 from storage.appeals import record_publication
 
 __all__ = ["PublishResult", "publication_html", "publish_results"]

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from govwatch.errors import StorageError
+from config.errors import StorageError
 
 __all__ = ["DEFAULT_URL", "Database", "alembic_config", "normalize_url"]
 

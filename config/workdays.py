@@ -1,4 +1,4 @@
-"""Chinese working days (工作日), including adjusted working days (调休), from chinesecalendar."""
+"""Chinese working days (工作日), including adjusted working days (调休), from chinesecalendar: the one calendar."""
 
 from __future__ import annotations
 
@@ -6,13 +6,9 @@ import datetime as dt
 
 import chinese_calendar
 
-from govwatch.errors import GovwatchError
+from config.errors import CalendarRangeError
 
 __all__ = ["CalendarRangeError", "add_working_days", "is_workday", "working_days_between"]
-
-
-class CalendarRangeError(GovwatchError):
-    """The working-day calendar has no data for a year (chinesecalendar ships a fixed range of years)."""
 
 
 def is_workday(day: dt.date) -> bool:
