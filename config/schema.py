@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -29,34 +29,12 @@ __all__ = [
     "UnitConfig",
 ]
 
-CATEGORIES = (
-    "news",
-    "notice",
-    "policy",
-    "personnel",
-    "planning",
-    "finance",
-    "interpretation",
-    "statistics",
-    "interaction",
-    "service",
-    "topic",
-    "exempt",
-)
+#: a column's category (RULES.md); the catalogue's ``categories`` give each its Chinese name and window
 Category = Literal[
-    "news",
-    "notice",
-    "policy",
-    "personnel",
-    "planning",
-    "finance",
-    "interpretation",
-    "statistics",
-    "interaction",
-    "service",
-    "topic",
-    "exempt",
+    "news", "notice", "policy", "personnel", "planning", "finance", "interpretation", "statistics", "interaction",
+    "service", "topic", "exempt",
 ]
+CATEGORIES: tuple[str, ...] = get_args(Category)
 UnitKind = Literal["devzone", "township", "department", "vertical"]
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from config.labels import OBJECT_LABELS, SEVERITY_LABELS, UNIT_KIND_LABELS
 from config.loader import load_config
 from govwatch.context import resolve_config_path
-from reports.workbook import KIND_LABELS, SEVERITY_LABELS
 
 __all__ = ["register"]
 
-_OBJECT_LABELS = {"site": "网站", "column": "栏目", "account": "新媒体账号", "unit": "单位", "link": "链接"}
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -29,10 +28,10 @@ def _rules(args: argparse.Namespace) -> int:
         t.add_column(col, overflow="fold")
     for rid, r in cat.rules.items():
         t.add_row(
-            rid, r.indicator, SEVERITY_LABELS.get(r.severity, r.severity), _OBJECT_LABELS.get(r.object, r.object),
+            rid, r.indicator, SEVERITY_LABELS.get(r.severity, r.severity), OBJECT_LABELS.get(r.object, r.object),
             str(r.window or ""), "" if r.warn_lead_days is None else f"{r.warn_lead_days} 天",
             f"{r.points:g}" if r.severity == "deduction" else "", "" if r.cap is None else f"{r.cap:g}",
-            "、".join(r.not_after), "、".join(KIND_LABELS.get(k, k) for k in r.applies_to) or "全部",
+            "、".join(r.not_after), "、".join(UNIT_KIND_LABELS.get(k, k) for k in r.applies_to) or "全部",
             "，".join(f"{k}={v:g}" for k, v in r.thresholds.items()), "是" if r.enabled else "否",
         )
     console.print(t)
