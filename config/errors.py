@@ -50,17 +50,28 @@ class LifecycleError(GovwatchError):
 class ConfigError(GovwatchError):
     """A configuration or rules file is unreadable or invalid. Exit code 2.
 
-    The message always names the file, the path inside it (``units[3].sites[0].url``) and the problem.
+    The message names the file, the line (when known), the path inside it (``units[3].sites[0].url``) and the
+    problem: ``govwatch.yaml:12: units[3].sites[0].url: required key is missing``. A file with several problems
+    lists every one, a line each (``problems`` holds them as (line, path, problem)).
     """
 
     exit_code = 2
 
-    def __init__(self, file: str, path: str, problem: str) -> None:
+    def __init__(self, file: str, path: str, problem: str, *, line: int | None = None,
+                 more: tuple[tuple[int | None, str, str], ...] = ()) -> None:
         self.file = file
         self.path = path
         self.problem = problem
-        where = f"{file}: {path}: " if path else f"{file}: "
-        super().__init__(f"{where}{problem}")
+        self.line = line
+        self.problems = [(line, path, problem), *more]
+        lines = [self._one(file, *p) for p in self.problems]
+        text = lines[0] if len(lines) == 1 else f"{file}: {len(lines)} problems\n" + "\n".join(f"  {x}" for x in lines)
+        super().__init__(text)
+
+    @staticmethod
+    def _one(file: str, line: int | None, path: str, problem: str) -> str:
+        where = f"{file}:{line}" if line else file
+        return f"{where}: {path}: {problem}" if path else f"{where}: {problem}"
 
 
 class StorageError(GovwatchError):

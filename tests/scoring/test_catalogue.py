@@ -82,4 +82,4 @@ def test_govwatch_rules_prints_the_effective_catalogue(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({"county": "测试县", "rules": _override(tmp_path, {"nope": 1})}), encoding="utf-8")
     assert main(["rules", "--config", str(bad)]) == 2
-    assert "my-rules.yaml: nope: unknown key" in capsys.readouterr().err
+    assert "my-rules.yaml:1: nope: unknown key" in capsys.readouterr().err
