@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from checks import describe_checks
 from config.labels import OBJECT_LABELS, SEVERITY_LABELS, UNIT_KIND_LABELS
 from config.loader import load_config
 from govwatch.context import resolve_config_path
@@ -16,8 +17,11 @@ __all__ = ["register"]
 def _rules(args: argparse.Namespace) -> int:
     loaded = load_config(resolve_config_path(args.config))
     cat = loaded.catalogue
+    checks = describe_checks()
     if args.format == "json":
-        print(json.dumps(cat.model_dump(mode="json"), ensure_ascii=False, indent=2, default=str))
+        data = cat.model_dump(mode="json")
+        data["checks"] = {rid: {"function": fn, "doc": doc} for rid, (fn, doc) in checks.items()}
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -42,6 +46,13 @@ def _rules(args: argparse.Namespace) -> int:
         c.add_row(key, cr.label, str(cr.window or "不判定"), f"{cr.warn_lead_days} 天" if cr.warn_lead_days else "",
                   cr.veto_group or "", "是" if cr.veto_top_level_only else "")
     console.print(c)
+    h = Table(title="各项检查（规则编号、检查函数及其说明）", show_lines=True)
+    for col in ("规则编号", "检查函数", "说明"):
+        h.add_column(col, overflow="fold")
+    for rid in cat.rules:
+        fn, doc = checks.get(rid, ("—", "尚无自动检查"))
+        h.add_row(rid, fn, doc)
+    console.print(h)
     sc = cat.scoring
     weights = f"网站 {sc.weights['site']:g} / 新媒体 {sc.weights['account']:g}" if sc.weights else "不加权"
     console.print(
