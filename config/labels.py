@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "APPEAL_LABELS",
+    "EVIDENCE_LABELS",
     "FETCH_LABELS",
     "LINK_ERROR_LABELS",
     "LINK_KIND_LABELS",
@@ -17,6 +18,7 @@ __all__ = [
     "SEVERITY_LABELS",
     "STATUS_LABELS",
     "UNIT_KIND_LABELS",
+    "VETO_GROUP_LABELS",
     "label",
 ]
 
@@ -53,6 +55,21 @@ LINK_ERROR_LABELS = {
     "http_5xx": "服务器错误（5xx）", "timeout": "打开超时", "dns": "域名无法解析", "refused": "连接被拒绝",
     "tls": "证书/TLS 错误", "redirect_loop": "重定向循环", "soft_404": "打开错误（提示页面不存在或跳转到首页）",
     "empty_attachment": "附件为空文件", "network_error": "网络错误", "blocked": "访问被拦截（不计入）",
+}
+
+#: the groups of columns behind a columns.veto (checks/veto.py)
+VETO_GROUP_LABELS = {
+    "stale_news_top_notice": "动态要闻类2周未更新与一级通知公告、政策文件类6个月未更新栏目",
+    "stale_should_update": "应更新但长期未更新栏目",
+    "blank": "空白栏目",
+}
+#: evidence keys a person may read (a key without a label is not shown in a notice or digest)
+EVIDENCE_LABELS = {
+    "column": "栏目", "category": "栏目类别", "url": "网址", "page": "页面", "title": "标题", "date": "标注日期",
+    "last_update": "最近更新", "last_post": "最近发布", "limit_days": "时限（天）", "limit": "时限",
+    "platform": "平台", "account": "账号", "failures": "失败次数", "probes": "探测次数", "error": "错误",
+    "first_seen": "首次发现", "published": "发布日期", "written": "成文日期", "working_days": "相隔工作日",
+    "lag_days": "晚于标注日期（天）", "due": "超期日期", "text": "链接文字", "items": "信息条数",
 }
 
 

@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
-from config.labels import FETCH_LABELS, LINK_ERROR_LABELS, PLATFORM_LABELS, SEVERITY_LABELS
+from config.labels import (
+    EVIDENCE_LABELS,
+    FETCH_LABELS,
+    LINK_ERROR_LABELS,
+    PLATFORM_LABELS,
+    SEVERITY_LABELS,
+    VETO_GROUP_LABELS,
+    label,
+)
 from config.schema import Config
 from notifier.render import render
 from storage.findings import list_findings
@@ -57,7 +65,23 @@ def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
         return f"探测 {ev.get('probes')} 次，失败 {ev.get('failures')} 次（{ev.get('ratio', 0):.1%}）"
     if rule == "link.broken":
         return f"{ev.get('url')}（{LINK_ERROR_LABELS.get(ev.get('error') or '', ev.get('error'))}）"
-    return "；".join(f"{k}: {v}" for k, v in ev.items() if not isinstance(v, (list, dict)))
+    if rule == "columns.veto":
+        return _describe_veto(ev)
+    if rule == "account.unmonitorable":
+        statuses = "、".join(label(FETCH_LABELS, s) for s in ev.get("statuses") or [])
+        return (f"{label(PLATFORM_LABELS, ev.get('platform'))}账号“{ev.get('account')}”连续 {ev.get('failures')} 次"
+                f"未能读取（{statuses}），需运维人员处理")
+    return "；".join(f"{EVIDENCE_LABELS[k]}：{v}" for k, v in ev.items()
+                    if k in EVIDENCE_LABELS and v is not None and not isinstance(v, list | dict))
+
+
+def _describe_veto(ev: dict[str, Any]) -> str:
+    counts, limits, parts = ev.get("counts", {}), ev.get("thresholds", {}), []
+    for key, name in VETO_GROUP_LABELS.items():
+        mark = "（达到否决标准）" if key in ev.get("triggered", ()) else ""
+        limit = limits.get(key)
+        parts.append(f"{name} {counts.get(key, 0)} 个" + (f"（标准 ≥{limit:g}）" if limit else "") + mark)
+    return "；".join(parts)
 
 
 def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: dt.date) -> dict[str, Any]:

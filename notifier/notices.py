@@ -14,7 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
-from config.labels import LINK_ERROR_LABELS, LINK_KIND_LABELS, NOTICE_KIND_LABELS, SEVERITY_LABELS
+from config.labels import (
+    EVIDENCE_LABELS,
+    LINK_ERROR_LABELS,
+    LINK_KIND_LABELS,
+    NOTICE_KIND_LABELS,
+    PLATFORM_LABELS,
+    SEVERITY_LABELS,
+    VETO_GROUP_LABELS,
+    label,
+)
 from config.schema import Config
 from config.workdays import add_working_days
 from notifier.digest import build_digest, describe_evidence
@@ -123,12 +132,19 @@ def _details(rule: str, ev: dict[str, Any], catalogue: Catalogue) -> list[tuple[
         ratio = ev.get("ratio")
         if isinstance(ratio, int | float):
             out.append(("失败比例", f"{ratio:.1%}"))
+    elif rule == "columns.veto":
+        for key, name in VETO_GROUP_LABELS.items():
+            cols = ev.get(key) or []
+            if cols:
+                listed = "、".join(f"{c.get('column', '')}（最近更新 {c.get('last_update') or '无'}）" for c in cols)
+                out.append((name, f"{len(cols)} 个：{listed}"))
     elif rule.startswith("account."):
-        out.append(("平台", str(ev.get("platform", ""))))
+        out.append(("平台", label(PLATFORM_LABELS, ev.get("platform"))))
         out.append(("账号", str(ev.get("account", ""))))
         out.append(("最近发布", str(ev.get("last_post") or "无")))
     else:
-        out.extend((str(k), str(v)) for k, v in ev.items() if not isinstance(v, list | dict))
+        out.extend((EVIDENCE_LABELS[k], str(v)) for k, v in ev.items()
+                   if k in EVIDENCE_LABELS and v is not None and not isinstance(v, list | dict))
     return out
 
 

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from config.labels import SEVERITY_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
+from config.labels import SEVERITY_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, VETO_GROUP_LABELS
 from reports.scoring import Line, Scoresheet, UnitScore
 
 __all__ = [
@@ -34,11 +34,6 @@ __all__ = [
     "write_workbook",
 ]
 
-GROUP_LABELS = {
-    "stale_news_top_notice": "动态要闻类2周未更新与一级通知公告、政策文件类6个月未更新栏目",
-    "stale_should_update": "应更新但长期未更新栏目",
-    "blank": "空白栏目",
-}
 
 SUMMARY_FIXED = ("序号", "单位名称", "单位编号", "单位类型", "得分", "等次", "单项否决", "否决事项")
 SUMMARY_TAIL = ("扣分合计", "复核调整")
@@ -64,25 +59,15 @@ _CENTERED = frozenset({"序号", "单位编号", "单位类型", "等次", "单�
 def describe(line_or_finding: Any) -> str:
     """A short Chinese description of a finding's evidence."""
     f = getattr(line_or_finding, "finding", line_or_finding)
-    ev = f.evidence or {}
-    if f.rule == "columns.veto":
-        counts = ev.get("counts", {})
-        limits = ev.get("thresholds", {})
-        parts = []
-        for key, label in GROUP_LABELS.items():
-            mark = "（达到否决标准）" if key in ev.get("triggered", ()) else ""
-            limit = limits.get(key)
-            parts.append(f"{label} {counts.get(key, 0)} 个" + (f"（标准 ≥{limit:g}）" if limit else "") + mark)
-        return "；".join(parts)
     from notifier.digest import describe_evidence
 
-    return describe_evidence(f.rule, ev)
+    return describe_evidence(f.rule, f.evidence or {})
 
 
 def _veto_detail(line: Line) -> str:
     ev = line.finding.evidence or {}
     out = []
-    for key, label in GROUP_LABELS.items():
+    for key, label in VETO_GROUP_LABELS.items():
         items = ev.get(key) or []
         if not items:
             continue
