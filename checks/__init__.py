@@ -15,7 +15,7 @@ from checks.base import (
     SiteView,
     UnitView,
 )
-from checks.registry import CHECKS, check, run_checks
+from checks.registry import CHECKS, check, describe_checks, run_checks
 
 # Every module of this package registers its checks on import.
 for _mod in pkgutil.iter_modules(__path__):
@@ -35,5 +35,6 @@ __all__ = [
     "SiteView",
     "UnitView",
     "check",
+    "describe_checks",
     "run_checks",
 ]

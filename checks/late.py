@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from checks.base import CheckInput, DocumentObs, Outcome
 from checks.registry import check
 from config.catalogue import Catalogue
-from reports.workdays import working_days_between
+from config.workdays import working_days_between
 
 __all__ = ["late_documents", "publication_delay"]
 

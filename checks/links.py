@@ -8,15 +8,8 @@ from checks.base import CheckInput, LinkObs, Outcome
 from checks.registry import check
 from config.catalogue import Catalogue
 
-__all__ = ["ERROR_LABELS", "KIND_LABELS", "broken_links"]
+__all__ = ["broken_links"]
 
-KIND_LABELS = {"page": "页面链接", "image": "图片", "attachment": "附件", "external": "外部链接"}
-ERROR_LABELS = {
-    "http_404": "页面不存在（404）", "http_410": "已删除（410）", "http_5xx": "服务器错误（5xx）", "http_4xx": "请求错误（4xx）",
-    "timeout": "打开超时", "dns": "域名无法解析", "refused": "连接被拒绝", "tls": "证书/TLS 错误",
-    "redirect_loop": "重定向循环", "soft_404": "打开错误（提示页面不存在或跳转到首页）", "empty_attachment": "附件为空文件",
-    "network_error": "网络错误",
-}
 
 
 def _iso(value: object) -> str | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 
 from checks.base import CheckInput, Outcome
 from config.catalogue import Catalogue
 
-__all__ = ["CHECKS", "CheckFn", "check", "run_checks"]
+__all__ = ["CHECKS", "CheckFn", "check", "describe_checks", "run_checks"]
 
 CheckFn = Callable[[CheckInput, Catalogue], Iterable[Outcome]]
 #: check function -> the rule ids it decides
@@ -22,6 +23,12 @@ def check(*rule_ids: str) -> Callable[[CheckFn], CheckFn]:
         return fn
 
     return deco
+
+
+def describe_checks() -> dict[str, tuple[str, str]]:
+    """Rule id -> (the check function deciding it, as ``module.name``, and its docstring): the checks' own help."""
+    return {rule: (f"{fn.__module__}.{fn.__name__}", inspect.getdoc(fn) or "")
+            for fn, rule_ids in CHECKS.items() for rule in rule_ids}
 
 
 def run_checks(inp: CheckInput, catalogue: Catalogue, rules: Iterable[str] | None = None) -> list[Outcome]:

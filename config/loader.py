@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,8 @@ import yaml
 from pydantic import ValidationError
 
 from config.catalogue import Catalogue
+from config.errors import ConfigError
 from config.schema import Config
-from govwatch.errors import ConfigError
 
 __all__ = [
     "BUNDLED_RULES",
@@ -50,7 +51,53 @@ def format_loc(loc: tuple[Any, ...] | list[Any]) -> str:
     return out
 
 
-def _read_yaml(path: Path) -> Any:
+class _Loader(yaml.SafeLoader):
+    """The safe YAML loader; an impossible date (``2021-13-01``) stays text, for the schema to report at its line."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+#: the line (1-based) of every mapping value and list item of a file, by its path inside it
+Lines = dict[tuple[Any, ...], int]
+_MAX_INDEXED = 200_000
+
+
+def _index_lines(node: yaml.Node | None, where: dict[tuple[int, int], tuple[Any, ...]] | None = None) -> Lines:
+    lines: Lines = {}
+    todo: list[tuple[tuple[Any, ...], yaml.Node]] = [((), node)] if node is not None else []
+    while todo and len(lines) < _MAX_INDEXED:
+        loc, cur = todo.pop()
+        lines[loc] = cur.start_mark.line + 1
+        if where is not None:
+            where.setdefault((cur.start_mark.line, cur.start_mark.column), loc)
+        if isinstance(cur, yaml.MappingNode):
+            for key, value in cur.value:
+                if isinstance(key, yaml.ScalarNode):
+                    todo.append(((*loc, key.value), value))
+                    lines.setdefault((*loc, key.value), key.start_mark.line + 1)
+        elif isinstance(cur, yaml.SequenceNode):
+            todo.extend(((*loc, i), item) for i, item in enumerate(cur.value))
+    return lines
+
+
+def _line_of(lines: Lines, loc: tuple[Any, ...]) -> int | None:
+    """The line of ``loc``, or of its nearest ancestor in the file (a missing key: the mapping that lacks it)."""
+    loc = tuple(loc)
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return None
+
+
+def _read_yaml_lines(path: Path) -> tuple[Any, Lines]:
+    """The data of a YAML file and the line of each of its values; ConfigError when it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -59,20 +106,30 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(str(path), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(str(path), "", exc.strerror or str(exc)) from None
+    loader = _Loader(text)
+    where: dict[tuple[int, int], tuple[Any, ...]] = {}
     try:
-        return yaml.safe_load(text)
+        node = loader.get_single_node()
+        lines = _index_lines(node, where)
+        return (loader.construct_document(node) if node is not None else None), lines
+    except yaml.constructor.ConstructorError as exc:  # the text is YAML, a value is not (an impossible date)
+        mark = exc.problem_mark
+        loc = where.get((mark.line, mark.column), ()) if mark else ()
+        raise ConfigError(str(path), format_loc(loc), str(exc.problem), line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(str(path), where, f"invalid YAML: {problem}") from None
+        raise ConfigError(str(path), at, f"invalid YAML: {problem}") from None
+    finally:
+        loader.dispose()
 
 
-def _expand_env(node: Any, file: str, loc: tuple[Any, ...] = ()) -> Any:
+def _expand_env(node: Any, file: str, lines: Lines, loc: tuple[Any, ...] = ()) -> Any:
     if isinstance(node, dict):
-        return {k: _expand_env(v, file, (*loc, k)) for k, v in node.items()}
+        return {k: _expand_env(v, file, lines, (*loc, k)) for k, v in node.items()}
     if isinstance(node, list):
-        return [_expand_env(v, file, (*loc, i)) for i, v in enumerate(node)]
+        return [_expand_env(v, file, lines, (*loc, i)) for i, v in enumerate(node)]
     if isinstance(node, str) and "${" in node:
 
         def sub(m: re.Match[str]) -> str:
@@ -80,25 +137,34 @@ def _expand_env(node: Any, file: str, loc: tuple[Any, ...] = ()) -> Any:
             if value is None:
                 if m.group(2) is not None:
                     return m.group(2)
-                raise ConfigError(file, format_loc(loc), f"environment variable {m.group(1)} is not set")
+                raise ConfigError(file, format_loc(loc), f"environment variable {m.group(1)} is not set",
+                                  line=_line_of(lines, loc))
             return value
 
         return _ENV_RE.sub(sub, node)
     return node
 
 
-def _first_error(exc: ValidationError, file: str) -> ConfigError:
-    errors = exc.errors()
-    err = errors[0]
+def _problem(err: Mapping[str, Any]) -> str:
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     if err.get("type") == "extra_forbidden":
-        msg = "unknown key"
-    elif err.get("type") == "missing":
-        msg = "required key is missing"
-    elif err.get("type", "").startswith("literal_error"):
-        msg = f"{msg} (got {err.get('input')!r})"
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    return ConfigError(file, format_loc(err.get("loc", ())), msg + more)
+        return "unknown key"
+    if err.get("type") == "missing":
+        return "required key is missing"
+    if str(err.get("type", "")).startswith("literal_error"):
+        return f"{msg} (got {err.get('input')!r})"
+    return msg
+
+
+def _config_error(file: str, problems: list[tuple[tuple[Any, ...], str]], lines: Lines | None = None) -> ConfigError:
+    """One ConfigError listing every (location, problem) of a file, each with its line when known."""
+    listed = [(_line_of(lines or {}, loc), format_loc(loc), problem) for loc, problem in problems]
+    first, *more = listed
+    return ConfigError(file, first[1], first[2], line=first[0], more=tuple(more))
+
+
+def _validation_error(exc: ValidationError, file: str, lines: Lines | None = None) -> ConfigError:
+    return _config_error(file, [(tuple(err.get("loc", ())), _problem(err)) for err in exc.errors()], lines)
 
 
 def _deep_merge(base: Any, override: Any) -> Any:
@@ -113,30 +179,29 @@ def _deep_merge(base: Any, override: Any) -> Any:
 def load_catalogue(override: str | Path | None = None, *, relative_to: Path | None = None) -> Catalogue:
     """The bundled rules catalogue, merged with a county override file when given."""
     base_path = bundled_path(BUNDLED_RULES)
-    data = _read_yaml(base_path)
+    data, lines = _read_yaml_lines(base_path)
     file = str(base_path)
     if override:
         opath = Path(override)
         if not opath.is_absolute() and relative_to is not None:
             opath = relative_to / opath
-        extra = _read_yaml(opath)
+        extra, lines = _read_yaml_lines(opath)
         if extra is None:
             extra = {}
         if not isinstance(extra, dict):
             raise ConfigError(str(opath), "", "a rules file must be a mapping")
-        for key in extra:
-            if key not in data:
-                raise ConfigError(str(opath), str(key), "unknown key")
-        for key in ("rules", "categories"):
-            for name in extra.get(key) or {}:
-                if name not in data[key]:
-                    raise ConfigError(str(opath), f"{key}.{name}", f"unknown {key[:-1] if key == 'rules' else 'category'}")
+        unknown = [((key,), "unknown key") for key in extra if key not in data]
+        unknown += [((key, name), f"unknown {key[:-1] if key == 'rules' else 'category'}")
+                    for key in ("rules", "categories") if key in data for name in extra.get(key) or {}
+                    if name not in data[key]]
+        if unknown:
+            raise _config_error(str(opath), unknown, lines)
         data = _deep_merge(data, extra)
         file = str(opath)
     try:
         return Catalogue.model_validate(data)
     except ValidationError as exc:
-        raise _first_error(exc, file) from None
+        raise _validation_error(exc, file, lines) from None
 
 
 class LoadedConfig:
@@ -153,20 +218,23 @@ class LoadedConfig:
         return self.path.parent if self.path else Path.cwd()
 
 
-def parse_config(data: Any, file: str, *, base_dir: Path | None = None) -> LoadedConfig:
-    """Validate already-parsed YAML data; ``file`` is named in errors."""
+def parse_config(data: Any, file: str, *, base_dir: Path | None = None, lines: Lines | None = None) -> LoadedConfig:
+    """Validate already-parsed YAML data; ``file`` (and the line of each value, when given) is named in errors."""
     if not isinstance(data, dict):
         raise ConfigError(file, "", "the configuration must be a mapping (county:, units: ...)")
-    data = _expand_env(data, file)
+    data = _expand_env(data, file, lines or {})
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
-        raise _first_error(exc, file) from None
+        raise _validation_error(exc, file, lines) from None
     seen: dict[str, int] = {}
+    duplicates: list[tuple[tuple[Any, ...], str]] = []
     for i, unit in enumerate(cfg.units):
         if unit.id in seen:
-            raise ConfigError(file, f"units[{i}].id", f"duplicate unit id {unit.id!r} (also units[{seen[unit.id]}])")
-        seen[unit.id] = i
+            duplicates.append((("units", i, "id"), f"duplicate unit id {unit.id!r} (also units[{seen[unit.id]}])"))
+        seen.setdefault(unit.id, i)
+    if duplicates:
+        raise _config_error(file, duplicates, lines)
     catalogue = load_catalogue(cfg.rules, relative_to=base_dir)
     for unit in cfg.units:
         for site in unit.sites:
@@ -180,5 +248,5 @@ def parse_config(data: Any, file: str, *, base_dir: Path | None = None) -> Loade
 def load_config(path: str | Path) -> LoadedConfig:
     """Read, expand and validate a configuration file; raises ConfigError naming file and path."""
     p = Path(path)
-    data = _read_yaml(p)
-    return parse_config(data, str(p), base_dir=p.resolve().parent)
+    data, lines = _read_yaml_lines(p)
+    return parse_config(data, str(p), base_dir=p.resolve().parent, lines=lines)

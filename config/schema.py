@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -29,35 +29,16 @@ __all__ = [
     "UnitConfig",
 ]
 
-CATEGORIES = (
-    "news",
-    "notice",
-    "policy",
-    "personnel",
-    "planning",
-    "finance",
-    "interpretation",
-    "statistics",
-    "interaction",
-    "service",
-    "topic",
-    "exempt",
-)
+#: a column's category (RULES.md); the catalogue's ``categories`` give each its Chinese name and window
 Category = Literal[
-    "news",
-    "notice",
-    "policy",
-    "personnel",
-    "planning",
-    "finance",
-    "interpretation",
-    "statistics",
-    "interaction",
-    "service",
-    "topic",
-    "exempt",
+    "news", "notice", "policy", "personnel", "planning", "finance", "interpretation", "statistics", "interaction",
+    "service", "topic", "exempt",
 ]
+CATEGORIES: tuple[str, ...] = get_args(Category)
 UnitKind = Literal["devzone", "township", "department", "vertical"]
+#: the new-media platforms an adapter reads (crawler/accounts/, registered under these names)
+Platform = Literal["rss", "weibo", "wechat", "douyin", "toutiao"]
+PLATFORMS: tuple[str, ...] = get_args(Platform)
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
@@ -164,7 +145,7 @@ class SiteConfig(_Strict):
 class AccountConfig(_Strict):
     """A government new-media account (政务新媒体账号)."""
 
-    platform: str = Field(min_length=1)
+    platform: Platform
     id: str | None = None
     name: str | None = None
     url: str | None = None
@@ -380,7 +361,7 @@ class Config(_Strict):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     units: list[UnitConfig] = Field(default_factory=list)
-    platforms: dict[str, PlatformConfig] = Field(default_factory=dict)
+    platforms: dict[Platform, PlatformConfig] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod

@@ -1,22 +1,12 @@
-"""Classification of failed fetches into observation statuses (timeout, dns, refused, tls, ...)."""
+"""Classification of a failed Scrapy fetch into an observation status (the statuses: crawler/status.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FETCH_STATUSES", "classify_failure", "classify_http"]
+from crawler.status import exception_status, page_status
 
-FETCH_STATUSES = (
-    "ok", "empty", "not_modified", "http_error", "timeout", "dns", "refused", "tls", "too_large",
-    "redirect_loop", "blocked", "parse_error", "network_error", "no_browser",
-)
-
-
-def classify_http(status: int) -> str:
-    """Status of an observation for an HTTP answer that is not 2xx/304."""
-    if status in (401, 403, 429, 451, 418, 432):
-        return "blocked"
-    return "http_error"
+__all__ = ["classify_failure"]
 
 
 def classify_failure(failure: Any) -> tuple[str, str]:
@@ -25,38 +15,24 @@ def classify_failure(failure: Any) -> tuple[str, str]:
     name = type(exc).__name__
     text = str(exc) or name
     lowered = f"{name} {text}".lower()
+    from scrapy import exceptions as sx
     from scrapy.spidermiddlewares.httperror import HttpError
 
     if isinstance(exc, HttpError):
         status = exc.response.status
-        return classify_http(status), f"HTTP {status}"
-    from scrapy import exceptions as sx
-
+        return page_status(status), f"HTTP {status}"
     if isinstance(exc, sx.DownloadTimeoutError):
         return "timeout", text
-    if isinstance(exc, sx.DownloadCancelledError) and ("max size" in lowered or "maxsize" in lowered):
-        return "too_large", text
-    if isinstance(exc, sx.IgnoreRequest):
-        if "redirect" in lowered:
-            return "redirect_loop", text
-        if "robots" in lowered:
-            return "blocked", text
     if isinstance(exc, sx.CannotResolveHostError):
         return "dns", text
     if isinstance(exc, sx.DownloadConnectionRefusedError):
         return "refused", text
-    if "timeout" in lowered or "timedout" in lowered or "took longer than" in lowered:
-        return "timeout", text
-    if "dnslookup" in lowered or "dns lookup" in lowered or "no address associated" in lowered:
-        return "dns", text
-    if "connectionrefused" in lowered or "connection refused" in lowered:
-        return "refused", text
-    if "ssl" in lowered or "tls" in lowered or "certificate" in lowered:
-        return "tls", text
-    if "maxsize" in lowered or "max size" in lowered or "cancelled" in lowered and "size" in lowered:
-        return "too_large", text
-    if "redirect" in lowered and ("max" in lowered or "loop" in lowered):
+    if isinstance(exc, sx.IgnoreRequest) and "robots" in lowered:
+        return "blocked", text
+    if "redirect" in lowered and ("max" in lowered or "loop" in lowered or isinstance(exc, sx.IgnoreRequest)):
         return "redirect_loop", text
-    if "cancellederror" in lowered:
+    if "maxsize" in lowered or "max size" in lowered or "cancellederror" in lowered or (
+            "cancelled" in lowered and "size" in lowered):
         return "too_large", text
-    return "network_error", f"{name}: {text}"
+    status = exception_status(exc)
+    return status, text if status != "network_error" else f"{name}: {text}"

@@ -32,6 +32,7 @@ import httpx
 import lxml.html
 
 from crawler.extract.encoding import decode_html
+from crawler.status import exception_status, link_error
 
 __all__ = [
     "ATTACHMENT_EXTENSIONS",
@@ -45,8 +46,6 @@ __all__ = [
     "SiteScan",
     "SiteSpec",
     "check_sites",
-    "classify_exception",
-    "classify_status",
     "extract_links",
     "is_soft_404_page",
 ]
@@ -277,53 +276,6 @@ def _norm_path(url: str) -> str:
 # ------------------------------------------------------------------------------------ classification
 
 
-def classify_status(status: int) -> str | None:
-    """Error class of an HTTP status (None when it is fine); 401/403/407/429/451 are ``blocked``."""
-    if status < 400:
-        return None
-    if status == 404:
-        return "http_404"
-    if status == 410:
-        return "http_410"
-    if status >= 500:
-        return "http_5xx"
-    if status in (401, 403, 407, 429, 451):
-        return "blocked"
-    return "http_4xx"
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    out: list[BaseException] = []
-    cur: BaseException | None = exc
-    while cur is not None and cur not in out and len(out) < 10:
-        out.append(cur)
-        cur = cur.__cause__ or cur.__context__
-    return out
-
-
-def classify_exception(exc: BaseException) -> str:
-    """Error class of a failed request: timeout, dns, refused, tls or network_error."""
-    chain = _chain(exc)
-    if any(isinstance(e, httpx.TimeoutException | asyncio.TimeoutError | TimeoutError) for e in chain):
-        return "timeout"
-    for e in chain:
-        if isinstance(e, ssl.SSLError | ssl.CertificateError):
-            return "tls"
-        if isinstance(e, ConnectionRefusedError):
-            return "refused"
-    text = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
-    if any(k in text for k in ("gaierror", "name or service not known", "nodename nor servname", "getaddrinfo",
-                               "name resolution", "no address associated", "errno -2", "errno -3", "errno -5")):
-        return "dns"
-    if "connection refused" in text or "errno 111" in text or "connectionrefused" in text:
-        return "refused"
-    if any(k in text for k in ("ssl", "tls", "certificate", "wrong_version_number", "wrong version number")):
-        return "tls"
-    if "timed out" in text or "timeout" in text:
-        return "timeout"
-    return "network_error"
-
-
 # ---------------------------------------------------------------------------------------- politeness
 
 
@@ -471,7 +423,7 @@ class LinkChecker:
                 method = "GET"
                 ans = await self._request(method, url, want)
             res.http_status, res.final_url = ans.status, ans.final_url
-            res.error = classify_status(ans.status)
+            res.error = link_error(ans.status)
             if res.error:
                 res.detail = f"HTTP {ans.status}"
             elif ans.redirected_from_deep:
@@ -488,7 +440,7 @@ class LinkChecker:
         except httpx.InvalidURL as exc:
             res.error, res.detail = "network_error", f"invalid URL: {exc}"
         except (TimeoutError, httpx.HTTPError, OSError, ssl.SSLError) as exc:
-            res.error, res.detail = classify_exception(exc), f"{type(exc).__name__}: {exc}"[:300]
+            res.error, res.detail = exception_status(exc), f"{type(exc).__name__}: {exc}"[:300]
         res.method = "HEAD" if method == "AUTO" else method
         res.requests = self.requests - before
         res.duration_ms = int((time.monotonic() - started) * 1000)

@@ -10,7 +10,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from crawler.links import HostGate, classify_exception
+from crawler.links import HostGate
+from crawler.status import exception_status, page_status
 
 __all__ = ["ProbeResult", "probe_sites"]
 
@@ -57,7 +58,7 @@ async def _probe(client: httpx.AsyncClient, gate: HostGate, site_id: int, url: s
             code, final = await asyncio.wait_for(fetch(), threshold)
         except (TimeoutError, httpx.HTTPError, OSError) as exc:
             ms = int((time.monotonic() - started) * 1000)
-            status = classify_exception(exc)
+            status = exception_status(exc)
             detail = f"{threshold:g} 秒内未打开" if status == "timeout" else f"{type(exc).__name__}: {exc}"[:300]
             return ProbeResult(site_id, url, False, status, None, ms, detail, at)
     ms = int((time.monotonic() - started) * 1000)
@@ -65,7 +66,7 @@ async def _probe(client: httpx.AsyncClient, gate: HostGate, site_id: int, url: s
         return ProbeResult(site_id, url, False, "redirect_loop", None, ms, f"redirect loop at {final}", at)
     if 200 <= code < 300:
         return ProbeResult(site_id, url, True, "ok", code, ms, None, at)
-    status = "blocked" if code in (401, 403, 407, 429, 451) else "http_error"
+    status = page_status(code)
     return ProbeResult(site_id, url, False, status, code, ms, f"HTTP {code}", at)
 
 

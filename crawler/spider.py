@@ -22,9 +22,10 @@ from crawler.extract import (
     decode_html,
     extract,
 )
-from crawler.failures import classify_failure, classify_http
+from crawler.failures import classify_failure
 from crawler.homepage import homepage_items
 from crawler.settings import HANDLED_STATUSES
+from crawler.status import page_status
 from storage.models import utcnow
 from storage.observations import ItemRecord, PageRecord
 
@@ -185,7 +186,7 @@ class ColumnSpider(scrapy.Spider):
                 state.not_modified = True
         if status >= 300 and status != 304 or status == 304 and "cached" not in response.flags:
             if not state.items:
-                yield self._record(state, classify_http(status), http_status=status, error=f"HTTP {status}",
+                yield self._record(state, page_status(status), http_status=status, error=f"HTTP {status}",
                                    final_url=response.url)
             else:  # a later page failed: what we read from the first pages stands
                 yield self._record(state, info={"page_error": f"HTTP {status} on {response.url}"})

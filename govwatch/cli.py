@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -56,6 +57,13 @@ def _logging(verbosity: int) -> None:
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail on the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 the cycle ran but something failed, 2 bad usage/config)."""
     parser = build_parser()
@@ -65,7 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     _logging(getattr(args, "verbose", 0))
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # the reader went away (``govwatch findings | head``): quiet, exit 1 as Python and rich do
+        _silence_stdout()
+        return 1
     except GovwatchError as exc:
         print(f"govwatch: error: {exc}", file=sys.stderr)
         return exc.exit_code

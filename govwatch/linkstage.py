@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from crawler.links import CheckerSettings, SiteSpec, check_sites
 from crawler.probe import probe_sites
 from govwatch.context import Context
+from govwatch.roster import ensure_synced
 from storage.links import load_ok_cache, record_link_scans
 from storage.models import CrawlRun, LinkScan, Probe, SiteRow, Unit, utcnow
 
@@ -48,12 +49,6 @@ class ProbeReport:
     statuses: dict[str, int] = field(default_factory=dict)
 
 
-def _synced(ctx: Context) -> None:
-    from govwatch import pipeline
-
-    getattr(pipeline, "ensure_synced", pipeline.sync)(ctx)
-
-
 def _active_sites(ctx: Context, units: set[str] | None) -> list[SiteRow]:
     with ctx.db.session() as s:
         return [
@@ -85,7 +80,7 @@ def run_link_check(
 ) -> LinkReport:
     """Check the links of every active site: the homepage's links, or the whole site (``whole_site=True``);
     ``None`` = the whole site of each site whose last whole-site check is older than ``links.whole_site_every_days``."""
-    _synced(ctx)
+    ensure_synced(ctx)
     cfg = ctx.config.links
     overrides = {(u.id, site.url): site.links for u in ctx.config.units for site in u.sites}
     rows = _active_sites(ctx, units)
@@ -154,7 +149,7 @@ def run_link_check(
 
 def run_probes(ctx: Context, *, units: set[str] | None = None, transport: Any = None) -> ProbeReport:
     """Probe every active site's homepage once (threshold from the catalogue's site.unavailable) and store it."""
-    _synced(ctx)
+    ensure_synced(ctx)
     rows = _active_sites(ctx, units)
     rule = ctx.catalogue.rules.get("site.unavailable")
     threshold = float(rule.thresholds.get("timeout_seconds", 15.0)) if rule else 15.0

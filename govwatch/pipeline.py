@@ -17,6 +17,8 @@ from checks import run_checks
 from crawler.runner import crawl_in_child
 from govwatch.context import Context
 from govwatch.errors import ConfigError
+from govwatch.linkstage import LinkReport, ProbeReport, run_link_check, run_probes
+from govwatch.roster import discover_missing_columns, ensure_synced, sync
 from notifier.digest import write_digest
 from notifier.notices import build_duty_digest
 from storage import (
@@ -30,7 +32,6 @@ from storage import (
     list_findings,
     load_check_input,
     record_account,
-    sync_roster,
     utcnow,
 )
 
@@ -111,38 +112,6 @@ class CycleReport:
     def ok(self) -> bool:
         """Whether every stage completed."""
         return not self.crawl.failed
-
-
-def discover_missing_columns(ctx: Context) -> dict[str, int]:
-    """Sites configured without columns get the columns discovery finds (kept a few days in the output dir)."""
-    from crawler.discover import fill_missing_columns
-
-    if not any(not site.columns for u in ctx.config.units for site in u.sites):
-        return {}
-    found = fill_missing_columns(ctx.config, ctx.catalogue, today=ctx.today(),
-                                 cache_file=ctx.output_dir / "discovered-columns.json")
-    for url, n in found.items():
-        log.info("site %s has no configured columns: %d found by discovery", url, n)
-    return found
-
-
-def sync(ctx: Context) -> list[str]:
-    """Write the configured roster into the database; returns the ids of units without any site."""
-    discover_missing_columns(ctx)
-    with ctx.db.session() as s:
-        sync_roster(s, ctx.config)
-    missing = [u.id for u in ctx.config.units if not u.sites]
-    for uid in missing:
-        unit = ctx.config.unit(uid)
-        log.warning("unit %s (%s) has no site configured: its website is not monitored", uid, unit.name if unit else "")
-    return missing
-
-
-def ensure_synced(ctx: Context) -> list[str]:
-    """Sync the roster once per context (several stages may run on one context)."""
-    if ctx.roster_missing is None:
-        ctx.roster_missing = sync(ctx)
-    return ctx.roster_missing
 
 
 def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
@@ -272,18 +241,13 @@ def observe_accounts(ctx: Context, *, units: set[str] | None = None) -> AccountR
     return report
 
 
-def probe(ctx: Context, *, units: set[str] | None = None) -> Any:
-    """One availability probe of every active site's homepage, stored (govwatch.linkstage.ProbeReport)."""
-    from govwatch.linkstage import run_probes
-
+def probe(ctx: Context, *, units: set[str] | None = None) -> ProbeReport:
+    """One availability probe of every active site's homepage, stored."""
     return run_probes(ctx, units=units)
 
 
-def check_links(ctx: Context, *, whole_site: bool | None = None, units: set[str] | None = None) -> Any:
-    """Check the links of every active site (homepage, whole site, or whole site when due), store the results
-    (govwatch.linkstage.LinkReport)."""
-    from govwatch.linkstage import run_link_check
-
+def check_links(ctx: Context, *, whole_site: bool | None = None, units: set[str] | None = None) -> LinkReport:
+    """Check the links of every active site (homepage, whole site, or whole site when due), store the results."""
     return run_link_check(ctx, whole_site=whole_site, units=units)
 
 

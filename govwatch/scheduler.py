@@ -18,7 +18,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from inspect import signature as inspect_signature
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -33,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from config.schema import _EVERY_RE
 from govwatch import pipeline
 from govwatch.context import Context
-from govwatch.errors import ConfigError, GovwatchError
+from govwatch.errors import ConfigError
 from storage.models import JobLock, JobRun, utcnow
 
 __all__ = [
@@ -58,18 +57,12 @@ JOB_LABELS = {
 }
 JOBSTORE_TABLE = "apscheduler_jobs"
 MIN_PROBES_PER_DAY = 20
-#: names another engineer may give the whole-site link check in govwatch/pipeline.py
-LINK_CHECK_NAMES = ("check_links", "link_check", "links", "crawl_links")
 
 _SERVICE: Service | None = None
 
 
 class Stopped(Exception):
     """The service is stopping: the job ends after the step it was doing."""
-
-
-class NotAvailable(GovwatchError):
-    """A stage the job needs is not part of this installation yet."""
 
 
 def make_trigger(spec: str, tz: dt.tzinfo, *, jitter: int | None = None) -> BaseTrigger | None:
@@ -259,9 +252,6 @@ class Service:
                 status, error = "skipped", result.get("reason")
         except Stopped:
             status, error = "stopped", "stopped by SIGTERM before its next step"
-        except NotAvailable as exc:
-            status, error = "skipped", str(exc)
-            log.warning("job %s: %s", job_id, exc)
         except Exception as exc:  # noqa: BLE001 - recorded, and the service goes on
             status, error = "failed", f"{type(exc).__name__}: {exc}"
             log.exception("job %s failed", job_id)
@@ -287,17 +277,11 @@ class Service:
         rep = pipeline.crawl(ctx)
         out["crawl"] = {"run_id": rep.run_id, "targets": rep.targets, "statuses": rep.statuses, "failed": rep.failed}
         self.checkpoint()
-        links = self._link_function()
-        if links is not None:
-            # the homepage's links every night; the whole site is the weekly job's (or "when due" without it)
-            name, fn = links
-            out["links"] = _jsonable(self._call_links(fn, False if self.schedule.links != "off" else None))
-            self.checkpoint()
-        observe = getattr(pipeline, "observe_accounts", None)
-        if observe is not None:
-            acc = observe(ctx)
-            out["accounts"] = _jsonable(acc)
-            self.checkpoint()
+        # the homepage's links every night; the whole site is the weekly job's (or "when due" without it)
+        out["links"] = _jsonable(pipeline.check_links(ctx, whole_site=False if self.schedule.links != "off" else None))
+        self.checkpoint()
+        out["accounts"] = _jsonable(pipeline.observe_accounts(ctx))
+        self.checkpoint()
         as_of = ctx.today()
         chk = pipeline.check(ctx, as_of)
         out["check"] = {"as_of": as_of.isoformat(), "outcomes": chk.outcomes, "opened": chk.opened,
@@ -310,33 +294,11 @@ class Service:
 
     def job_probe(self) -> dict[str, Any]:
         """Availability probes of every site's homepage (govwatch.pipeline.probe)."""
-        probe = getattr(pipeline, "probe", None)
-        if probe is None:
-            raise NotAvailable("govwatch.pipeline.probe(ctx) is not available in this installation yet: "
-                               "availability probes are not taken (site.unavailable cannot be judged)")
-        return {"probe": _jsonable(probe(self.ctx))}
-
-    @staticmethod
-    def _link_function() -> tuple[str, Callable[..., Any]] | None:
-        for name in LINK_CHECK_NAMES:
-            fn = getattr(pipeline, name, None)
-            if callable(fn):
-                return name, fn
-        return None
-
-    def _call_links(self, fn: Callable[..., Any], whole_site: bool | None) -> Any:
-        if "whole_site" in inspect_signature(fn).parameters:
-            return fn(self.ctx, whole_site=whole_site)
-        return fn(self.ctx)
+        return {"probe": _jsonable(pipeline.probe(self.ctx))}
 
     def job_links(self) -> dict[str, Any]:
         """The weekly whole-site link check (govwatch.pipeline.check_links(ctx, whole_site=True))."""
-        found = self._link_function()
-        if found is None:
-            raise NotAvailable("the whole-site link check (govwatch.pipeline." + "/".join(LINK_CHECK_NAMES)
-                               + ") is not available in this installation yet: broken links are not checked")
-        name, fn = found
-        return {"function": name, "links": _jsonable(self._call_links(fn, True))}
+        return {"links": _jsonable(pipeline.check_links(self.ctx, whole_site=True))}
 
     def _notify(self, kinds: tuple[str, ...]) -> dict[str, Any]:
         from govwatch.commands.notify import run_notify

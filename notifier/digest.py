@@ -10,33 +10,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
+from config.labels import (
+    EVIDENCE_LABELS,
+    FETCH_LABELS,
+    LINK_ERROR_LABELS,
+    PLATFORM_LABELS,
+    SEVERITY_LABELS,
+    VETO_GROUP_LABELS,
+    label,
+)
 from config.schema import Config
 from notifier.render import render
 from storage.findings import list_findings
 from storage.models import AccountRow, AccountSnapshot, ColumnRow, PageSnapshot, Unit
 
-__all__ = ["LINK_ERRORS", "SEVERITY_LABELS", "STATUS_LABELS", "build_digest", "describe_evidence", "write_digest"]
+__all__ = ["build_digest", "describe_evidence", "write_digest"]
 
-SEVERITY_LABELS = {"veto": "单项否决", "deduction": "扣分", "warning": "预警", "operator": "运维"}
-STATUS_LABELS = {
-    "suspected": "待确认", "cleared": "疑似已消除", "open": "待整改", "warning": "预警", "rectified": "已整改", "dismissed": "已排除",
-    "appealed": "复核中", "upheld": "复核维持", "overturned": "复核撤销",
-}
-FETCH_LABELS = {
-    "http_error": "HTTP 错误", "timeout": "超时", "dns": "域名解析失败", "refused": "连接被拒绝",
-    "tls": "证书/TLS 错误", "too_large": "页面过大", "redirect_loop": "重定向循环", "blocked": "被拦截",
-    "parse_error": "解析失败", "network_error": "网络错误", "auth_expired": "登录失效", "rate_limited": "被限流",
-    "not_found": "账号不存在", "no_browser": "需浏览器读取（浏览器不可用或读取失败）",
-}
-LINK_ERRORS = {
-    "http_404": "页面不存在（404）", "http_410": "页面已删除（410）", "http_4xx": "无法打开（4xx）",
-    "http_5xx": "服务器错误（5xx）", "http_403": "禁止访问（403）", "timeout": "打开超时", "dns": "域名无法解析",
-    "refused": "连接被拒绝", "tls": "证书/TLS 错误", "soft_404": "页面显示“不存在”", "redirect_loop": "重定向循环",
-    "empty_attachment": "附件为空",
-}
-ACCOUNT_PLATFORMS = {
-    "rss": "订阅源", "weibo": "微博", "wechat": "微信公众号", "douyin": "抖音", "toutiao": "今日头条",
-}
 
 
 def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
@@ -75,8 +64,24 @@ def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
     if rule == "site.unavailable":
         return f"探测 {ev.get('probes')} 次，失败 {ev.get('failures')} 次（{ev.get('ratio', 0):.1%}）"
     if rule == "link.broken":
-        return f"{ev.get('url')}（{LINK_ERRORS.get(ev.get('error') or '', ev.get('error'))}）"
-    return "；".join(f"{k}: {v}" for k, v in ev.items() if not isinstance(v, (list, dict)))
+        return f"{ev.get('url')}（{LINK_ERROR_LABELS.get(ev.get('error') or '', ev.get('error'))}）"
+    if rule == "columns.veto":
+        return _describe_veto(ev)
+    if rule == "account.unmonitorable":
+        statuses = "、".join(label(FETCH_LABELS, s) for s in ev.get("statuses") or [])
+        return (f"{label(PLATFORM_LABELS, ev.get('platform'))}账号“{ev.get('account')}”连续 {ev.get('failures')} 次"
+                f"未能读取（{statuses}），需运维人员处理")
+    return "；".join(f"{EVIDENCE_LABELS[k]}：{v}" for k, v in ev.items()
+                    if k in EVIDENCE_LABELS and v is not None and not isinstance(v, list | dict))
+
+
+def _describe_veto(ev: dict[str, Any]) -> str:
+    counts, limits, parts = ev.get("counts", {}), ev.get("thresholds", {}), []
+    for key, name in VETO_GROUP_LABELS.items():
+        mark = "（达到否决标准）" if key in ev.get("triggered", ()) else ""
+        limit = limits.get(key)
+        parts.append(f"{name} {counts.get(key, 0)} 个" + (f"（标准 ≥{limit:g}）" if limit else "") + mark)
+    return "；".join(parts)
 
 
 def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: dt.date) -> dict[str, Any]:
@@ -131,7 +136,7 @@ def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: 
     ):
         failures.append({
             "unit": units[acc.unit_id].name if acc.unit_id in units else acc.unit_id,
-            "name": f"{ACCOUNT_PLATFORMS.get(acc.platform, acc.platform)}：{acc.name or acc.key}",
+            "name": f"{PLATFORM_LABELS.get(acc.platform, acc.platform)}：{acc.name or acc.key}",
             "url": acc.url or f"{acc.platform}:{acc.key}", "status": FETCH_LABELS.get(snap.status, snap.status),
             "error": snap.error or "", "at": snap.fetched_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M"),
         })

@@ -14,15 +14,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
+from config.labels import (
+    EVIDENCE_LABELS,
+    LINK_ERROR_LABELS,
+    LINK_KIND_LABELS,
+    NOTICE_KIND_LABELS,
+    PLATFORM_LABELS,
+    SEVERITY_LABELS,
+    VETO_GROUP_LABELS,
+    label,
+)
 from config.schema import Config
-from notifier.digest import LINK_ERRORS, SEVERITY_LABELS, build_digest, describe_evidence
+from config.workdays import add_working_days
+from notifier.digest import build_digest, describe_evidence
 from notifier.render import clean_text, oneline, render
 from storage.findings import list_findings
 from storage.models import CrawlRun, Finding, FindingEvent, JobRun, Notice, Unit
 
 __all__ = [
     "KINDS",
-    "KIND_LABELS",
     "RenderedNotice",
     "build_duty_digest",
     "build_monthly",
@@ -34,15 +44,8 @@ __all__ = [
 ]
 
 KINDS = ("rectification", "digest", "monthly")
-KIND_LABELS = {"rectification": "整改通知", "digest": "值班读网日报", "monthly": "月度通报"}
 #: statuses of a problem the unit still has to fix
 TO_FIX = ("open", "upheld")
-CATEGORY_LABELS = {
-    "news": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事信息类",
-    "planning": "规划计划类", "finance": "财政信息类", "interpretation": "政策解读类", "statistics": "统计数据类",
-    "interaction": "互动交流类", "service": "办事服务类", "topic": "专题专栏", "exempt": "不纳入监测",
-}
-LINK_KINDS = {"page": "页面链接", "image": "图片", "attachment": "附件", "external": "外部链接"}
 
 
 @dataclass
@@ -94,34 +97,22 @@ def period_of(kind: str, as_of: dt.date, cadence: str = "weekly") -> str:
     return f"{year}-W{week:02d}"
 
 
-def _is_workday(day: dt.date) -> bool:
-    try:
-        import chinese_calendar
-
-        return bool(chinese_calendar.is_workday(day))
-    except (NotImplementedError, ImportError):  # outside the calendar's years: Monday to Friday
-        return day.weekday() < 5
-
-
 def deadline_after(day: dt.date, working_days: int) -> dt.date:
-    """The N-th working day after ``day`` (Chinese calendar: holidays off, adjusted weekend workdays on)."""
-    current, left = day, working_days
-    while left > 0:
-        current += dt.timedelta(days=1)
-        if _is_workday(current):
-            left -= 1
-    return current
+    """The N-th working day after ``day`` (Chinese calendar: holidays off, adjusted weekend workdays on; Monday to
+    Friday beyond the calendar's years)."""
+    return add_working_days(day, working_days, lenient=True)
 
 
 # --- finding rows ----------------------------------------------------------------------------
 
 
-def _details(rule: str, ev: dict[str, Any]) -> list[tuple[str, str]]:
+def _details(rule: str, ev: dict[str, Any], catalogue: Catalogue) -> list[tuple[str, str]]:
     """The evidence of a finding as (label, value) pairs a unit's editor understands."""
     out: list[tuple[str, str]] = []
     if rule.startswith("column.") or rule == "homepage.stale":
         if ev.get("category"):
-            out.append(("栏目类别", CATEGORY_LABELS.get(ev["category"], str(ev["category"]))))
+            cat = catalogue.categories.get(str(ev["category"]))
+            out.append(("栏目类别", cat.label if cat else str(ev["category"])))
         out.append(("最近更新", str(ev.get("last_update") or "无注明日期的信息")))
         if ev.get("limit_days"):
             out.append(("更新时限", f"{ev['limit_days']} 天"))
@@ -131,8 +122,8 @@ def _details(rule: str, ev: dict[str, Any]) -> list[tuple[str, str]]:
         out.append(("不可用链接", str(ev.get("url", ""))))
         if ev.get("text"):
             out.append(("链接文字", str(ev["text"])))
-        out.append(("类型", LINK_KINDS.get(str(ev.get("kind")), str(ev.get("kind") or "页面链接"))))
-        out.append(("错误", LINK_ERRORS.get(str(ev.get("error")), str(ev.get("error") or ""))))
+        out.append(("类型", LINK_KIND_LABELS.get(str(ev.get("kind")), str(ev.get("kind") or "页面链接"))))
+        out.append(("错误", LINK_ERROR_LABELS.get(str(ev.get("error")), str(ev.get("error") or ""))))
         if ev.get("on_homepage"):
             out.append(("位置", "首页"))
     elif rule == "site.unavailable":
@@ -141,12 +132,19 @@ def _details(rule: str, ev: dict[str, Any]) -> list[tuple[str, str]]:
         ratio = ev.get("ratio")
         if isinstance(ratio, int | float):
             out.append(("失败比例", f"{ratio:.1%}"))
+    elif rule == "columns.veto":
+        for key, name in VETO_GROUP_LABELS.items():
+            cols = ev.get(key) or []
+            if cols:
+                listed = "、".join(f"{c.get('column', '')}（最近更新 {c.get('last_update') or '无'}）" for c in cols)
+                out.append((name, f"{len(cols)} 个：{listed}"))
     elif rule.startswith("account."):
-        out.append(("平台", str(ev.get("platform", ""))))
+        out.append(("平台", label(PLATFORM_LABELS, ev.get("platform"))))
         out.append(("账号", str(ev.get("account", ""))))
         out.append(("最近发布", str(ev.get("last_post") or "无")))
     else:
-        out.extend((str(k), str(v)) for k, v in ev.items() if not isinstance(v, list | dict))
+        out.extend((EVIDENCE_LABELS[k], str(v)) for k, v in ev.items()
+                   if k in EVIDENCE_LABELS and v is not None and not isinstance(v, list | dict))
     return out
 
 
@@ -166,7 +164,7 @@ def finding_row(f: Finding, catalogue: Catalogue, unit_names: dict[str, str], as
         "name": ev.get("column") or ev.get("account") or ev.get("text") or ev.get("page") or "",
         "target": f.target,
         "evidence": describe_evidence(f.rule, ev),
-        "details": _details(f.rule, ev),
+        "details": _details(f.rule, ev, catalogue),
         "pages": [str(p) for p in pages[:5]],
         "more_pages": max(0, len(pages) - 5),
         "first_seen": f.first_seen,
@@ -317,7 +315,7 @@ def build_duty_digest(
         )
     ]
     undelivered = [
-        {"kind": KIND_LABELS.get(n.kind, n.kind), "unit": names.get(n.unit_id, n.unit_id), "period": n.period,
+        {"kind": NOTICE_KIND_LABELS.get(n.kind, n.kind), "unit": names.get(n.unit_id, n.unit_id), "period": n.period,
          "channel": n.channel, "attempts": n.attempts, "error": oneline(n.error or "", 300)}
         for n in session.scalars(select(Notice).where(Notice.status == "failed").order_by(Notice.created_at))
     ]

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
+from config.labels import UNIT_KIND_LABELS
 from config.schema import Config
+from config.workdays import add_working_days
 from notifier.render import render
 from reports.load import load_scoresheet
 from reports.scoring import Scoresheet
-from reports.workbook import KIND_LABELS, describe, object_name, write_workbook
-from reports.workdays import add_working_days
+from reports.workbook import describe, object_name, write_workbook
 from storage.appeals import record_publication
 
 __all__ = ["PublishResult", "publication_html", "publish_results"]
@@ -48,7 +49,7 @@ def publication_html(
     units, lines, changes = [], [], []
     for u in sheet.units:
         units.append({
-            "name": u.unit.name, "kind": KIND_LABELS.get(u.unit.kind, u.unit.kind), "score": _fmt(u.score),
+            "name": u.unit.name, "kind": UNIT_KIND_LABELS.get(u.unit.kind, u.unit.kind), "score": _fmt(u.score),
             "grade": u.grade, "passed": u.passed, "veto": u.veto,
             "veto_text": "、".join(dict.fromkeys(v.rule.indicator for v in u.vetoes)) or "否",
             "deductions": [_fmt(u.deductions.get(rid, 0.0)) for rid, _ in rules], "total": _fmt(u.total_deduction),

@@ -16,11 +16,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from config.labels import SEVERITY_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, VETO_GROUP_LABELS
 from reports.scoring import Line, Scoresheet, UnitScore
 
 __all__ = [
     "DETAIL_HEADERS",
-    "KIND_LABELS",
     "SUMMARY_FIXED",
     "VETO_HEADERS",
     "describe",
@@ -34,18 +34,6 @@ __all__ = [
     "write_workbook",
 ]
 
-KIND_LABELS = {"devzone": "开发区", "township": "乡镇", "department": "县直部门", "vertical": "垂直管理部门"}
-SEVERITY_LABELS = {"veto": "单项否决", "deduction": "扣分", "warning": "预警", "operator": "运维"}
-STATUS_LABELS = {
-    "open": "待整改", "warning": "预警", "rectified": "已整改", "dismissed": "已排除",
-    "appealed": "复核中", "upheld": "复核维持", "overturned": "复核撤销",
-}
-APPEAL_LABELS = {"pending": "复核中", "upheld": "维持", "overturned": "撤销"}
-GROUP_LABELS = {
-    "stale_news_top_notice": "动态要闻类2周未更新与一级通知公告、政策文件类6个月未更新栏目",
-    "stale_should_update": "应更新但长期未更新栏目",
-    "blank": "空白栏目",
-}
 
 SUMMARY_FIXED = ("序号", "单位名称", "单位编号", "单位类型", "得分", "等次", "单项否决", "否决事项")
 SUMMARY_TAIL = ("扣分合计", "复核调整")
@@ -71,25 +59,15 @@ _CENTERED = frozenset({"序号", "单位编号", "单位类型", "等次", "单�
 def describe(line_or_finding: Any) -> str:
     """A short Chinese description of a finding's evidence."""
     f = getattr(line_or_finding, "finding", line_or_finding)
-    ev = f.evidence or {}
-    if f.rule == "columns.veto":
-        counts = ev.get("counts", {})
-        limits = ev.get("thresholds", {})
-        parts = []
-        for key, label in GROUP_LABELS.items():
-            mark = "（达到否决标准）" if key in ev.get("triggered", ()) else ""
-            limit = limits.get(key)
-            parts.append(f"{label} {counts.get(key, 0)} 个" + (f"（标准 ≥{limit:g}）" if limit else "") + mark)
-        return "；".join(parts)
     from notifier.digest import describe_evidence
 
-    return describe_evidence(f.rule, ev)
+    return describe_evidence(f.rule, f.evidence or {})
 
 
 def _veto_detail(line: Line) -> str:
     ev = line.finding.evidence or {}
     out = []
-    for key, label in GROUP_LABELS.items():
+    for key, label in VETO_GROUP_LABELS.items():
         items = ev.get(key) or []
         if not items:
             continue
@@ -128,7 +106,7 @@ def summary_rows(sheet: Scoresheet) -> list[list[Any]]:
     for i, u in enumerate(sheet.units, 1):
         veto_items = "、".join(dict.fromkeys(v.rule.indicator for v in u.vetoes))
         rows.append([
-            i, u.unit.name, u.unit.id, KIND_LABELS.get(u.unit.kind, u.unit.kind), u.score, u.grade,
+            i, u.unit.name, u.unit.id, UNIT_KIND_LABELS.get(u.unit.kind, u.unit.kind), u.score, u.grade,
             "是" if u.veto else "否", veto_items,
             *(u.deductions.get(rid, 0.0) for rid, _ in sheet.deduction_rules),
             u.total_deduction, _review(u),
@@ -208,7 +186,7 @@ def _settings_rows(sheet: Scoresheet, county: str, made_on: dt.date | None) -> l
             rid, r.indicator, SEVERITY_LABELS.get(r.severity, r.severity),
             r.points if r.severity == "deduction" else None, r.cap,
             "、".join(sheet.catalogue.rules[o].indicator for o in r.not_after),
-            "、".join(KIND_LABELS.get(k, k) for k in r.applies_to) or "全部",
+            "、".join(UNIT_KIND_LABELS.get(k, k) for k in r.applies_to) or "全部",
         ])
     return rows
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govwatch.errors import GovwatchError, UsageError
+from config.errors import AppealRefused, UsageError
 from storage.findings import get_finding, transition
 from storage.models import Appeal, Publication, utcnow
 
@@ -25,10 +25,6 @@ __all__ = [
 
 #: finding statuses a unit may appeal against (the ones that count on the sheet)
 APPEALABLE = ("open", "rectified", "upheld")
-
-
-class AppealRefused(GovwatchError):
-    """An appeal that cannot be accepted (late, not published yet, not the unit's finding...). Exit code 1."""
 
 
 def record_publication(

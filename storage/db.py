@@ -9,12 +9,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import create_engine, event
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from govwatch.errors import StorageError
+from config.errors import StorageError
 
 __all__ = ["DEFAULT_URL", "Database", "alembic_config", "normalize_url"]
 
@@ -28,6 +29,19 @@ def normalize_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _linearize(conn: Connection, cfg: AlembicConfig) -> None:
+    """A database made when the migrations were branches from 0001 records one version per branch; they are one
+    chain now, in the order they were written (0001, 0003, 0002, 0004, 0006): keep the newest it has."""
+    if not inspect(conn).has_table("alembic_version"):
+        return
+    versions = [row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))]
+    if len(versions) < 2:
+        return
+    chain = [rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()]  # newest first
+    newest = min(versions, key=lambda v: chain.index(v) if v in chain else len(chain))
+    conn.execute(text("DELETE FROM alembic_version WHERE version_num <> :v"), {"v": newest})
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -75,12 +89,13 @@ class Database:
             self.upgrade()
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest revision (all heads)."""
+        """Bring the schema to the newest revision."""
         cfg = alembic_config(self.url)
         try:
             with self.engine.begin() as conn:
+                _linearize(conn, cfg)
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "heads")
+                command.upgrade(cfg, "head")
         except OperationalError as exc:
             where = make_url(self.url).render_as_string(hide_password=True)
             raise StorageError(f"cannot open database {where}: {exc.orig}") from None

@@ -11,7 +11,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from checks.base import Outcome
-from govwatch.errors import GovwatchError, UsageError
+from config.errors import LifecycleError, UsageError
 from storage.models import Finding, FindingEvent, FindingSighting, utcnow
 
 __all__ = [
@@ -48,10 +48,6 @@ COUNTED = ("open", "rectified", "appealed", "upheld")
 #: statuses duty staff may dismiss, and the ones they may reopen
 _DISMISSABLE = ("suspected", "warning", "open", "upheld", "rectified")
 _REOPENABLE = ("dismissed", "rectified", "overturned", "cleared")
-
-
-class LifecycleError(GovwatchError):
-    """A state change that the finding's lifecycle does not allow (exit code 1)."""
 
 
 @dataclass

@@ -56,7 +56,7 @@ def test_env_default_used_when_unset(tmp_path, monkeypatch):
 def test_missing_env_var_names_path(tmp_path, monkeypatch):
     monkeypatch.delenv("GW_NOPE", raising=False)
     p = write(tmp_path, "county: x\ndatabase: ${GW_NOPE}\n")
-    with pytest.raises(ConfigError, match=r"govwatch.yaml: database: environment variable GW_NOPE is not set"):
+    with pytest.raises(ConfigError, match=r"govwatch.yaml:2: database: environment variable GW_NOPE is not set"):
         load_config(p)
 
 
@@ -121,7 +121,7 @@ def test_catalogue_override_changes_values_and_rejects_unknown(tmp_path):
     cat = load_catalogue(override)
     assert str(cat.categories["news"].window) == "7d" and cat.rules["column.stale"].points == 2
     bad = write(tmp_path, "rules:\n  column.stael: {points: 2}\n", "bad.yaml")
-    with pytest.raises(ConfigError, match=r"bad.yaml: rules.column.stael: unknown rule"):
+    with pytest.raises(ConfigError, match=r"bad.yaml:2: rules.column.stael: unknown rule"):
         load_catalogue(bad)
     bad2 = write(tmp_path, "categories:\n  news: {window: fortnight}\n", "bad2.yaml")
     with pytest.raises(ConfigError, match=r"categories.news.window: not a window"):
@@ -137,3 +137,63 @@ def test_catalogue_override_changes_values_and_rejects_unknown(tmp_path):
 )
 def test_category_from_column_name(name, category):
     assert load_catalogue().category_for(name) == category
+
+
+def test_every_problem_is_listed_with_file_and_line(tmp_path, capsys):
+    text = GOOD.replace("kind: department\n    contacts", "kind: department\n    colour: red\n    contacts")
+    text = text.replace("ftp", "").replace("http://127.0.0.1:9/bm/fgj/gzdt/", "gzdt/")
+    text = text.replace("    name: 财政局\n", "")
+    p = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(p)
+    lines = str(info.value).splitlines()
+    assert lines[0] == f"{p}: 3 problems"
+    assert sorted(lines[1:]) == sorted([
+        f"  {p}:7: units[0].colour: unknown key",
+        f"  {p}:12: units[0].sites[0].columns[0].url: not an http(s) URL: 'gzdt/'",
+        f"  {p}:15: units[1].name: required key is missing",  # the unit that lacks it
+    ])
+    assert main(["findings", "--config", str(p), "--db", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
+    assert "and 1 more problem" not in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_an_impossible_date_is_a_config_error_at_its_line(tmp_path):
+    p = write(tmp_path, "county: x\nmonitoring: {start: 2021-13-01, end: 2021-11-30}\n")
+    with pytest.raises(ConfigError, match=rf"^{p}:2: monitoring.start: .*month") as info:
+        load_config(p)
+    assert "\n" not in str(info.value)
+
+
+def test_an_unknown_platform_is_rejected_when_the_config_loads(tmp_path):
+    p = write(tmp_path, GOOD.replace("platform: weibo", "platform: myspace"))
+    with pytest.raises(ConfigError, match=r"units\[1\]\.accounts\[0\]\.platform: .*'rss', 'weibo'.*'myspace'"):
+        load_config(p)
+
+
+def test_the_known_platforms_are_the_adapters():
+    from config.schema import PLATFORMS
+    from crawler.accounts import ADAPTERS
+
+    assert set(PLATFORMS) == set(ADAPTERS)
+
+
+def test_a_closed_pipe_ends_the_output_quietly(capfd):
+    import io
+    import os
+    import sys
+
+    read, write_end = os.pipe()
+    os.close(read)
+    saved_fd, saved = os.dup(1), sys.stdout
+    os.dup2(write_end, 1)
+    os.close(write_end)
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8")
+    try:
+        code = main(["rules", "--format", "json"])
+    finally:
+        sys.stdout = saved
+        os.dup2(saved_fd, 1)
+        os.close(saved_fd)
+    assert code == 1
+    assert capfd.readouterr().err == ""

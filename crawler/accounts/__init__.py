@@ -12,7 +12,6 @@ from .base import (
     fetch_accounts,
     get_adapter,
     register,
-    status_for_http,
 )
 from .browser import BrowserAdapter
 from .douyin import DouyinAdapter
@@ -46,5 +45,4 @@ __all__ = [
     "parse_cn_time",
     "parse_feed",
     "register",
-    "status_for_http",
 ]

@@ -12,6 +12,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from crawler.status import account_status
+
 __all__ = [
     "ADAPTERS",
     "STATUSES",
@@ -26,7 +28,6 @@ __all__ = [
     "join_url",
     "register",
     "response_url",
-    "status_for_http",
 ]
 
 STATUSES = (
@@ -182,21 +183,6 @@ class AccountObservation:
         )
 
 
-def status_for_http(code: int) -> str | None:
-    """The observation status implied by an HTTP status code alone, or None for a 2xx answer."""
-    if 200 <= code < 300:
-        return None
-    if code == 401:
-        return "auth_expired"
-    if code in (403, 432):
-        return "blocked"
-    if code in (404, 410):
-        return "not_found"
-    if code in (418, 429):
-        return "rate_limited"
-    return "http_error"
-
-
 def response_url(response: httpx.Response) -> str:
     """The URL a response answered (empty when it was built without a request)."""
     try:
@@ -291,7 +277,7 @@ class Adapter:
         self, ref: AccountRef, response: httpx.Response, *, now: datetime | None, what: str = ""
     ) -> AccountObservation | None:
         """An observation for a non-2xx response (None for 2xx)."""
-        status = status_for_http(response.status_code)
+        status = account_status(response.status_code)
         if status is None:
             return None
         where = f" from {what}" if what else ""

@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .base import AccountObservation, AccountRef, Adapter, join_url, status_for_http
+from crawler.status import account_status
+
+from .base import AccountObservation, AccountRef, Adapter, join_url
 
 __all__ = ["DEFAULT_BROWSER_ARGS", "BrowserAdapter", "Capture", "find_chromium"]
 
@@ -372,7 +374,7 @@ class BrowserAdapter(Adapter):
         if any(w in text for w in _LOGIN_WORDS):
             status = "auth_expired" if self.cookies else "blocked"
             return self.observation(ref, status, now=now, http_status=code, error="a login wall")
-        status = status_for_http(code)
+        status = account_status(code)
         if status is not None:
             return self.observation(
                 ref, status, now=now, http_status=code, error=f"HTTP {code} for the profile page"

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from config.errors import FeedError
+
 from .base import AccountObservation, AccountRef, Adapter, Post, join_url, register, response_url
 from .timefmt import parse_cn_time
 
@@ -29,10 +31,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _TAGS = re.compile(r"<[^>]+>")
 # Date elements in order of preference (local names; dc:date is "date").
 _DATE_FIELDS = ("published", "pubdate", "date", "issued", "created", "updated", "modified")
-
-
-class FeedError(ValueError):
-    """The body is not a feed that can be read."""
 
 
 @dataclass(frozen=True)

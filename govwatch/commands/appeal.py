@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from config.labels import APPEAL_LABELS
 from govwatch.cli import parse_date_arg
 from govwatch.commands.finding import default_actor
 from govwatch.context import open_context
@@ -12,7 +13,6 @@ from storage.appeals import decide_appeal, file_appeal, list_appeals
 
 __all__ = ["register"]
 
-_LABELS = {"pending": "复核中", "upheld": "维持", "overturned": "撤销"}
 
 
 def _file(args: argparse.Namespace) -> int:
@@ -36,7 +36,7 @@ def _decide(args: argparse.Namespace) -> int:
         a = decide_appeal(s, args.appeal_id, uphold=args.uphold, reason=args.reason, actor=actor,
                           decided_on=args.date or ctx.today())
         effect = "问题维持，照常计分" if a.status == "upheld" else "问题撤销，不再计分"
-        print(f"复核申请 {a.id} 已决定：{_LABELS[a.status]}（{effect}）；决定人 {actor}，理由：{args.reason}")
+        print(f"复核申请 {a.id} 已决定：{APPEAL_LABELS[a.status]}（{effect}）；决定人 {actor}，理由：{args.reason}")
     return 0
 
 
@@ -48,7 +48,7 @@ def _list(args: argparse.Namespace) -> int:
             print("没有复核申请")
         for a in rows:
             sys.stdout.write(
-                f"{a.id}  {a.unit_id:10} 问题 {a.finding_id}  {a.filed_on.isoformat()}  {_LABELS.get(a.status, a.status)}"
+                f"{a.id}  {a.unit_id:10} 问题 {a.finding_id}  {a.filed_on.isoformat()}  {APPEAL_LABELS.get(a.status, a.status)}"
                 f"  理由：{a.reason}" + (f"  决定：{a.decision_reason}（{a.decided_by}）" if a.decided_on else "") + "\n"
             )
     return 0
@@ -76,6 +76,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument("--actor", help="who decides (default: the login name)")
     q.set_defaults(func=_decide)
     q = asub.add_parser("list", parents=[common], help="list review requests")
-    q.add_argument("--status", choices=tuple(_LABELS))
+    q.add_argument("--status", choices=tuple(APPEAL_LABELS))
     q.add_argument("--unit", metavar="ID")
     q.set_defaults(func=_list)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import zoneinfo
 from pathlib import Path
 
-from config.loader import parse_config
+from config.catalogue import Catalogue
+from config.loader import load_catalogue, parse_config
 from govwatch.cli import parse_date_arg
 from govwatch.commands.notify import run_notify
 from govwatch.console import progress_bar
@@ -14,9 +17,18 @@ from govwatch.pipeline import run_cycle
 from govwatch.sample import SampleServer, sample_county
 from govwatch.summary import print_cycle
 
-__all__ = ["DEMO_PORT", "register", "run_demo"]
+__all__ = ["DEMO_PORT", "demo_date", "register", "run_demo"]
 
 DEMO_PORT = 8380
+
+
+def demo_date(today: dt.date, catalogue: Catalogue) -> dt.date:
+    """The demo's monitoring time point: today when it is inside this year's monitoring window, else the last day
+    of the latest window (in December the sample county is judged as of 30 November, so its problems count)."""
+    start, end = catalogue.scoring.monitoring.for_year(today.year)
+    if start <= today <= end:
+        return today
+    return end if today > end else catalogue.scoring.monitoring.for_year(today.year - 1)[1]
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -29,10 +41,7 @@ def run_demo(args: argparse.Namespace) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_file}{suffix}").unlink(missing_ok=True)  # the demo starts from scratch every time
         db_url = f"sqlite:///{db_file}"
-    import datetime as dt
-    import zoneinfo
-
-    as_of = args.as_of or dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
+    as_of = args.as_of or demo_date(dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date(), load_catalogue())
     with SampleServer(sample_county(as_of), port=DEMO_PORT) as server:
         data = server.config_data()
         data["output_dir"] = str(out)
@@ -52,6 +61,6 @@ def run_demo(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the demo command."""
     p = sub.add_parser("demo", parents=[common], help="run one full cycle against the bundled sample county (offline)")
-    p.add_argument("--as-of", type=parse_date_arg, metavar="DATE", help="monitoring time point (default today)")
+    p.add_argument("--as-of", type=parse_date_arg, metavar="DATE", help="monitoring time point (default today, or the last day of the monitoring window when today is outside it)")
     p.add_argument("--out", default="govwatch-demo", metavar="DIR", help="where the demo writes its files")
     p.set_defaults(func=run_demo)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from checks.links import ERROR_LABELS
+from config.labels import LINK_ERROR_LABELS
 from govwatch.context import open_context
 from govwatch.pipeline import check_links
 
@@ -20,7 +20,7 @@ def _links(args: argparse.Namespace) -> int:
     total = sum(rep.broken.values())
     print(f"  确认不可用链接 {total} 个" + ("：" if total else ""))
     for err, n in rep.broken.items():
-        print(f"    {ERROR_LABELS.get(err, err)}：{n}")
+        print(f"    {LINK_ERROR_LABELS.get(err, err)}：{n}")
     if rep.transient:
         print(f"  复测恢复（不报告）：{rep.transient} 个")
     if rep.failed_sites:

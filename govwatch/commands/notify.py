@@ -6,11 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from config.labels import NOTICE_KIND_LABELS
 from govwatch.cli import parse_date_arg
 from govwatch.console import as_of_of
 from govwatch.context import Context, open_context
 from notifier.delivery import DeliveryReport, notify
-from notifier.notices import KIND_LABELS, KINDS
+from notifier.notices import KINDS
 
 __all__ = ["register", "run_notify", "template_dir"]
 
@@ -40,15 +41,15 @@ def _notify(args: argparse.Namespace) -> int:
         rep = run_notify(ctx, as_of, kinds, dry_run=True, preview_dir=out or ctx.output_dir / "preview", units=units)
         print(f"预览（未发送、未记录）：{len(rep.rendered)} 份通知")
         for notice, path in zip(rep.rendered, rep.files, strict=True):
-            print(f"  {KIND_LABELS[notice.kind]} {notice.unit_name}（{notice.period}）→ {path}")
+            print(f"  {NOTICE_KIND_LABELS[notice.kind]} {notice.unit_name}（{notice.period}）→ {path}")
         return 0
     rep = run_notify(ctx, as_of, kinds, force_retry=True, units=units)
     print(f"通知 {len(rep.rendered)} 份：新排队 {rep.queued} 个发送，此前已排队或已发送 {rep.already} 个；"
           f"本次发送成功 {len(rep.sent)} 个，失败 {len(rep.failed)} 个")
     for kind, unit, period, channel in rep.sent:
-        print(f"  已发送 {KIND_LABELS.get(kind, kind)} {unit} {period} 经 {channel}")
+        print(f"  已发送 {NOTICE_KIND_LABELS.get(kind, kind)} {unit} {period} 经 {channel}")
     for kind, unit, period, channel, error in rep.failed:
-        print(f"  未发送 {KIND_LABELS.get(kind, kind)} {unit} {period} 经 {channel}：{error}")
+        print(f"  未发送 {NOTICE_KIND_LABELS.get(kind, kind)} {unit} {period} 经 {channel}：{error}")
     for path in rep.files:
         print(f"  日报：{path}")
     if rep.failed:

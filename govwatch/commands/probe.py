@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from config.labels import FETCH_LABELS
 from govwatch.context import open_context
 from govwatch.pipeline import probe
 
 __all__ = ["register"]
 
-_STATUS = {"ok": "正常", "timeout": "超时", "http_error": "HTTP 错误", "dns": "域名解析失败", "refused": "连接被拒绝",
-           "tls": "证书/TLS 错误", "redirect_loop": "重定向循环", "blocked": "被拦截（不计入）", "network_error": "网络错误"}
 
 
 def _probe(args: argparse.Namespace) -> int:
     ctx = open_context(args.config, args.db)
     rep = probe(ctx, units=set(args.unit) if args.unit else None)
-    statuses = "，".join(f"{_STATUS.get(k, k)} {v}" for k, v in sorted(rep.statuses.items()))
+    statuses = "，".join(f"{FETCH_LABELS.get(k, k)} {v}" for k, v in sorted(rep.statuses.items()))
     print(f"探测首页 {rep.probes} 个，失败 {rep.failed} 个" + (f"（{statuses}）" if statuses else ""))
     return 0
 

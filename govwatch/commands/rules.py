@@ -5,20 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 
+from checks import describe_checks
+from config.labels import OBJECT_LABELS, SEVERITY_LABELS, UNIT_KIND_LABELS
 from config.loader import load_config
 from govwatch.context import resolve_config_path
-from reports.workbook import KIND_LABELS, SEVERITY_LABELS
 
 __all__ = ["register"]
 
-_OBJECT_LABELS = {"site": "网站", "column": "栏目", "account": "新媒体账号", "unit": "单位", "link": "链接"}
 
 
 def _rules(args: argparse.Namespace) -> int:
     loaded = load_config(resolve_config_path(args.config))
     cat = loaded.catalogue
+    checks = describe_checks()
     if args.format == "json":
-        print(json.dumps(cat.model_dump(mode="json"), ensure_ascii=False, indent=2, default=str))
+        data = cat.model_dump(mode="json")
+        data["checks"] = {rid: {"function": fn, "doc": doc} for rid, (fn, doc) in checks.items()}
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -29,10 +32,10 @@ def _rules(args: argparse.Namespace) -> int:
         t.add_column(col, overflow="fold")
     for rid, r in cat.rules.items():
         t.add_row(
-            rid, r.indicator, SEVERITY_LABELS.get(r.severity, r.severity), _OBJECT_LABELS.get(r.object, r.object),
+            rid, r.indicator, SEVERITY_LABELS.get(r.severity, r.severity), OBJECT_LABELS.get(r.object, r.object),
             str(r.window or ""), "" if r.warn_lead_days is None else f"{r.warn_lead_days} 天",
             f"{r.points:g}" if r.severity == "deduction" else "", "" if r.cap is None else f"{r.cap:g}",
-            "、".join(r.not_after), "、".join(KIND_LABELS.get(k, k) for k in r.applies_to) or "全部",
+            "、".join(r.not_after), "、".join(UNIT_KIND_LABELS.get(k, k) for k in r.applies_to) or "全部",
             "，".join(f"{k}={v:g}" for k, v in r.thresholds.items()), "是" if r.enabled else "否",
         )
     console.print(t)
@@ -43,6 +46,13 @@ def _rules(args: argparse.Namespace) -> int:
         c.add_row(key, cr.label, str(cr.window or "不判定"), f"{cr.warn_lead_days} 天" if cr.warn_lead_days else "",
                   cr.veto_group or "", "是" if cr.veto_top_level_only else "")
     console.print(c)
+    h = Table(title="各项检查（规则编号、检查函数及其说明）", show_lines=True)
+    for col in ("规则编号", "检查函数", "说明"):
+        h.add_column(col, overflow="fold")
+    for rid in cat.rules:
+        fn, doc = checks.get(rid, ("—", "尚无自动检查"))
+        h.add_row(rid, fn, doc)
+    console.print(h)
     sc = cat.scoring
     weights = f"网站 {sc.weights['site']:g} / 新媒体 {sc.weights['account']:g}" if sc.weights else "不加权"
     console.print(

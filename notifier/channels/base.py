@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from config.errors import ChannelError
+
 if TYPE_CHECKING:
     from notifier.notices import RenderedNotice
 
 __all__ = ["Channel", "ChannelError"]
-
-
-class ChannelError(Exception):
-    """A send failed; the notice stays queued and is retried later."""
 
 
 class Channel(Protocol):

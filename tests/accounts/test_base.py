@@ -19,10 +19,10 @@ from crawler.accounts import (
     fetch_accounts,
     get_adapter,
     register,
-    status_for_http,
 )
 from crawler.accounts.rss import RssAdapter
 from crawler.accounts.timefmt import SHANGHAI
+from crawler.status import account_status
 
 from .conftest import NOW, fixture_bytes
 
@@ -118,6 +118,8 @@ def test_every_adapter_documents_itself_and_has_a_default_host() -> None:
         (200, None),
         (401, "auth_expired"),
         (403, "blocked"),
+        (407, "auth_expired"),
+        (451, "blocked"),
         (432, "blocked"),
         (404, "not_found"),
         (418, "rate_limited"),
@@ -126,8 +128,8 @@ def test_every_adapter_documents_itself_and_has_a_default_host() -> None:
         (503, "http_error"),
     ],
 )
-def test_status_for_http(code: int, status: str | None) -> None:
-    assert status_for_http(code) == status
+def test_account_status(code: int, status: str | None) -> None:
+    assert account_status(code) == status
 
 
 def test_base_url_precedence() -> None:

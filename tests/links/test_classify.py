@@ -11,10 +11,10 @@ from crawler.links import (
     CheckerSettings,
     SiteSpec,
     check_sites,
-    classify_exception,
     extract_links,
     is_soft_404_page,
 )
+from crawler.status import exception_status
 
 SITE = "http://www.example.gov.cn/bm/fgj/"
 
@@ -161,7 +161,7 @@ def test_soft_404_pages_and_empty_attachments():
     (httpx.RemoteProtocolError("Server disconnected without sending a response."), "network_error"),
 ])
 def test_transport_errors(exc, expected):
-    assert classify_exception(exc) == expected
+    assert exception_status(exc) == expected
 
     def boom(request: httpx.Request) -> httpx.Response:
         raise exc

@@ -9,8 +9,9 @@ from checks.base import CheckInput, LinkObs, SiteView, UnitView
 from checks.links import broken_links
 from config.loader import load_catalogue, parse_config
 from govwatch.context import open_context
-from govwatch.linkstage import _synced, run_link_check
+from govwatch.linkstage import run_link_check
 from govwatch.pipeline import check
+from govwatch.roster import ensure_synced
 from storage import list_findings
 
 from ._server import LocalServer, Route
@@ -51,7 +52,7 @@ def test_whole_site_findings_evidence_and_rectification(db_url):
             "/bm/fgj/gzdt/art_2.html": Route(body=_page("<p>正文</p>"), fail_first=1),  # transient
         })
         ctx = _ctx(srv, db_url)
-        _synced(ctx)  # the roster sync may read the site itself (column discovery): let it happen first
+        ensure_synced(ctx)  # the roster sync may read the site itself (column discovery): let it happen first
         srv.routes["/bm/fgj/gzdt/art_2.html"].served = 0
         rep = run_link_check(ctx, whole_site=True)
         assert rep.broken == {"http_404": 3} and rep.transient == 1

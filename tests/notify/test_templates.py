@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from sqlalchemy import select
 
@@ -133,3 +134,41 @@ def test_monthly_report_ranks_units_and_compares_with_last_month(county):
     assert (rows["czj"]["open"], rows["czj"]["open_prev"], rows["czj"]["change"], rows["czj"]["rectified"]) == (1, 2, -1, 1)
     assert rows["fgj"]["points"] == 1.1
     assert rows["gyz"]["open"] == 0  # the operator problem is not the unit's
+
+
+def _veto_finding():
+    from storage.models import Finding
+
+    cols = [{"column": "工作动态", "url": "http://127.0.0.1:9/gzdt/", "last_update": "2021-10-01"},
+            {"column": "通知公告", "url": "http://127.0.0.1:9/tzgg/", "last_update": None}]
+    ev = {"page": "http://127.0.0.1:9/", "counts": {"stale_news_top_notice": 2, "stale_should_update": 0, "blank": 0},
+          "thresholds": {"stale_news_top_notice": 2}, "triggered": ["stale_news_top_notice"],
+          "stale_news_top_notice": cols, "stale_should_update": [], "blank": []}
+    return Finding(id="v1", rule="columns.veto", unit_id="fgj", target="http://127.0.0.1:9/", severity="veto",
+                   status="open", points=0.0, evidence=ev, first_seen=AS_OF, last_seen=AS_OF)
+
+
+def test_a_veto_notice_lists_its_columns_and_counts_in_chinese():
+    from config.loader import load_catalogue
+    from notifier.notices import finding_row
+
+    row = finding_row(_veto_finding(), load_catalogue(), {"fgj": "发展改革局"}, AS_OF)
+    details = dict(row["details"])
+    assert details["动态要闻类2周未更新与一级通知公告、政策文件类6个月未更新栏目"] == (
+        "2 个：工作动态（最近更新 2021-10-01）、通知公告（最近更新 无）")
+    assert "2 个（标准 ≥2）（达到否决标准）" in row["evidence"]
+
+
+def test_no_notice_shows_an_english_evidence_key():
+    from config.loader import load_catalogue
+    from notifier.notices import finding_row
+    from storage.models import Finding
+
+    odd = Finding(id="x1", rule="some.future_rule", unit_id="fgj", target="http://127.0.0.1:9/", severity="deduction",
+                  status="open", points=1.0, evidence={"column": "工作动态", "internal_score": 3, "last_update": "2021-10-01"},
+                  first_seen=AS_OF, last_seen=AS_OF)
+    for f in (odd, _veto_finding()):
+        row = finding_row(f, load_catalogue(), {"fgj": "发展改革局"}, AS_OF)
+        shown = row["evidence"] + "".join(k + v for k, v in row["details"])
+        assert not re.search(r"[a-z]+_[a-z_]+", re.sub(r"https?://\S+", "", shown)), shown
+    assert dict(finding_row(odd, load_catalogue(), {}, AS_OF)["details"]) == {"栏目": "工作动态", "最近更新": "2021-10-01"}

@@ -8,8 +8,8 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from config.workdays import CalendarRangeError, add_working_days, is_workday
 from govwatch.cli import main
-from reports.workdays import CalendarRangeError, add_working_days, is_workday
 
 
 @pytest.mark.parametrize(

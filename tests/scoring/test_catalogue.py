@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import pytest
@@ -82,4 +83,17 @@ def test_govwatch_rules_prints_the_effective_catalogue(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({"county": "测试县", "rules": _override(tmp_path, {"nope": 1})}), encoding="utf-8")
     assert main(["rules", "--config", str(bad)]) == 2
-    assert "my-rules.yaml: nope: unknown key" in capsys.readouterr().err
+    assert "my-rules.yaml:1: nope: unknown key" in capsys.readouterr().err
+
+
+def test_govwatch_rules_shows_each_rules_check_and_its_docstring(capsys):
+    from checks.freshness import stale_columns
+
+    assert main(["rules", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["checks"]["column.stale"] == {"function": "checks.freshness.stale_columns",
+                                              "doc": inspect.getdoc(stale_columns)}
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "checks.freshness.stale_columns" in out and "checks.links.broken_links" in out
+    assert "栏目不更新: a column whose newest dated item" in " ".join(out.split())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from openpyxl import load_workbook
 
 from govwatch.cli import main
@@ -24,3 +26,13 @@ def test_demo_writes_the_year_end_workbook(tmp_path, monkeypatch, capsys):
     assert rows["kfq"][6] == "是" and "首页不更新" in rows["kfq"][7]
     assert rows["tjj"][4] == 100  # no site, nothing found
     assert wb["扣分明细"].max_row > 4
+
+
+def test_the_demo_runs_inside_the_monitoring_window():
+    from config.loader import load_catalogue
+    from govwatch.commands.demo import demo_date
+
+    cat = load_catalogue()  # January to November
+    assert demo_date(dt.date(2026, 6, 15), cat) == dt.date(2026, 6, 15)
+    assert demo_date(dt.date(2026, 12, 7), cat) == dt.date(2026, 11, 30)
+    assert demo_date(dt.date(2026, 11, 30), cat) == dt.date(2026, 11, 30)

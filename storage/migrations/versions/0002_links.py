@@ -1,13 +1,13 @@
 """Link checks: scans per site and scope, results per unique link with referrers, external OK cache.
 
 Revision ID: 0002_links
-Revises: 0001_initial
+Revises: 0003_scoring
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_links"
-down_revision = "0001_initial"
+down_revision = "0003_scoring"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Service tables: scheduled job runs, job locks, notice delivery attempts.
 
 Revision ID: 0004_service
-Revises: 0001_initial
+Revises: 0002_links
 Create Date: 2026-11-28 01:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_service"
-down_revision = "0001_initial"
+down_revision = "0002_links"
 branch_labels = None
 depends_on = None
 
