@@ -45,6 +45,12 @@ _GENERATED_META = frozenset({"maketime", "htmlgeneratetime", "generatetime", "ge
 __all__ = ["Block", "Page", "Row", "absolute_url", "clean_title", "is_followable", "parse_fragment"]
 
 
+def _kin_classes(a: lxml.html.HtmlElement, b: lxml.html.HtmlElement) -> bool:
+    """Two containers of one list: their classes share a token (list / list top), or one has none."""
+    ca, cb = set((a.get("class") or "").split()), set((b.get("class") or "").split())
+    return not ca or not cb or bool(ca & cb)
+
+
 @dataclass
 class Page(RowReader):
     """A list page being analysed: markup, address, the reference day and optional selectors."""
@@ -322,7 +328,39 @@ class Page(RowReader):
                 groups[key] = Block([container], list(rows), self._noisy(container), order)
                 order += 1
         blocks.extend(g for g in groups.values() if len(g.containers) > 1)
+        blocks.extend(self._adjacent_runs(raw, order + len(groups)))
         return blocks
+
+    def _adjacent_runs(self, raw: list[tuple[lxml.html.HtmlElement, str, list[Row]]], order: int) -> list[Block]:
+        """One list drawn as consecutive sibling containers whose classes differ a little: the newest
+        entries in ``<ul class="list top">`` above ``<ul class="list">`` groups, with at most empty
+        separators (``<div class="line"></div>``) between them."""
+        by_container = {c: (tag, rows) for c, tag, rows in raw}
+        out: list[Block] = []
+        seen: set = set()
+        for container, tag, _rows in raw:
+            if container in seen:
+                continue
+            run = [container]
+            node = container
+            while True:
+                node = node.getnext()
+                while node is not None and (not isinstance(node.tag, str) or node.tag in SKIP_TAGS
+                                            or (node not in by_container and not normalize_text(node.text_content()))):
+                    node = node.getnext()
+                if node is None or node not in by_container or node.tag != container.tag:
+                    break
+                if by_container[node][0] != tag or not _kin_classes(node, run[-1]):
+                    break
+                run.append(node)
+            seen.update(run)
+            classes = {c.get("class") for c in run}
+            if len(run) > 1 and len(classes) > 1:  # the same class throughout is merged already
+                noisy = all(self._noisy(c) for c in run)  # a "top" group beside plain groups is still the list
+                block = Block(list(run), [r for c in run for r in by_container[c][1]], noisy, order)
+                out.append(block)
+                order += 1
+        return out
 
     def best_block(self, key: str = "dated", *, noisy: bool = False) -> Block | None:
         """The block with the most entries of the given kind ("dated", "url_dated", "any_dated" or

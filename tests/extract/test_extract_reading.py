@@ -112,3 +112,15 @@ def test_the_page_generation_time_bounds_the_years_of_month_day_dates():
     assert [it.date for it in r.items] == [dt.date(2017, 10, 19), dt.date(2017, 10, 9), dt.date(2017, 3, 2),
                                            dt.date(2016, 12, 28)]
     assert r.reading.item_years == ["page"] * 4 and r.reading.confidence == "high"
+
+
+def test_a_list_drawn_as_several_groups_keeps_its_newest_group():
+    def group(cls: str, start: int, n: int) -> str:
+        return f'<ul class="{cls}">' + "".join(
+            f'<li><a href="./2021{11 - (start + i) // 28:02d}/t2021{11 - (start + i) // 28:02d}01_{start + i}.html">'
+            f"关于做好第{start + i}项重点民生工作的通知</a><span>2021-{11 - (start + i) // 28:02d}-{28 - (start + i) % 28:02d}</span></li>"
+            for i in range(n)) + "</ul>"
+    # the five newest entries stand in their own <ul class="list top">, the rest in <ul class="list"> groups
+    body = group("list top", 0, 5) + '<div class="line"></div>' + group("list", 5, 5) + '<div class="line"></div>' + group("list", 10, 5)
+    r = extract(_list("").replace('<ul class="list"></ul>', body), URL, today=TODAY)
+    assert len(r.items) == 15 and r.newest(TODAY) == dt.date(2021, 11, 28)
