@@ -161,7 +161,7 @@ def _choose_block(page: Page, key: str) -> Block | None:
             return None  # the column says it is empty; these links belong to some other box
         if page.foreign_box(block):
             return None  # 热点新闻 beside an empty 统计数据: not the column's list
-        return block
+        return page.with_headline(block)
     block = page.best_block(key, noisy=True)
     if block is None or has_blank_marker(page) or has_empty_list(page) or page.frames:
         return None  # a sidebar box is no stand-in when the page says why it shows no list

@@ -362,6 +362,30 @@ class Page(RowReader):
                 order += 1
         return out
 
+    def with_headline(self, block: Block) -> Block:
+        """``block`` with the headline entry drawn above it, when there is one: the newest article
+        shown apart, with its picture and summary (``<div class="focus">…</div><ul class="list">``)."""
+        memo = self._cache.setdefault("headline", {})
+        if id(block) in memo:
+            return memo[id(block)]
+        found = block
+        urls = {r.url for r in block.items}
+        checked = 0
+        for sib in block.containers[0].itersiblings(preceding=True):
+            if not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS:
+                continue
+            checked += 1
+            if checked > 2 or self._noisy(sib):
+                break
+            if not any(is_followable(a.get("href")) for a in sib.iter("a")):
+                continue  # a separator or the column's heading
+            row = self.build_row(sib, [])
+            if row is not None and row.is_item and row.list_date is not None and row.url not in urls:
+                found = Block(list(block.containers), [row, *block.rows], block.noisy, block.order)
+            break
+        memo[id(block)] = found
+        return found
+
     def best_block(self, key: str = "dated", *, noisy: bool = False) -> Block | None:
         """The block with the most entries of the given kind ("dated", "url_dated", "any_dated" or
         "items") among the main-content blocks, or among the noisy ones (navigation, header, footer,

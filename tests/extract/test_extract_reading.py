@@ -124,3 +124,14 @@ def test_a_list_drawn_as_several_groups_keeps_its_newest_group():
     body = group("list top", 0, 5) + '<div class="line"></div>' + group("list", 5, 5) + '<div class="line"></div>' + group("list", 10, 5)
     r = extract(_list("").replace('<ul class="list"></ul>', body), URL, today=TODAY)
     assert len(r.items) == 15 and r.newest(TODAY) == dt.date(2021, 11, 28)
+
+
+def test_the_headline_entry_shown_apart_above_the_list_is_its_newest():
+    rows = _trs_rows([(2021, 11, 2), (2021, 10, 20), (2021, 9, 1), (2021, 8, 30)], shown="full")
+    headline = ('<div class="focus"><a href="./202111/t20211129_99.html"><img src="pic.jpg"></a>'
+                '<h3><a href="./202111/t20211129_99.html">县委召开全县重点项目建设推进大会</a></h3>'
+                "<p>11月29日，县委召开全县重点项目建设推进大会，总结前段工作……</p><span>2021-11-29</span></div>")
+    page = _list(rows).replace('<ul class="list">', headline + '<ul class="list">')
+    r = extract(page, URL, today=TODAY)
+    assert r.newest(TODAY) == dt.date(2021, 11, 29) and len(r.items) == 5
+    assert r.items[0].title == "县委召开全县重点项目建设推进大会"
