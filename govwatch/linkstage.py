@@ -71,6 +71,55 @@ def checker_settings(ctx: Context) -> CheckerSettings:
     )
 
 
+def _scope(ctx: Context, site_id: int, whole_site: bool | None, last_whole: dict[int, Any], now: Any) -> str | None:
+    """``site`` or ``homepage`` for one site, or None when it is not checked this time."""
+    cfg = ctx.config.links
+    if whole_site is not None:
+        return "site" if whole_site else "homepage"
+    last = last_whole.get(site_id)
+    if cfg.whole_site_every_days > 0 and (
+            last is None or now - last >= dt.timedelta(days=cfg.whole_site_every_days) - dt.timedelta(hours=1)):
+        return "site"
+    return "homepage" if cfg.homepage_daily else None
+
+
+def _plan(ctx: Context, rows: list[SiteRow], whole_site: bool | None, last_whole: dict[int, Any],
+          now: Any) -> tuple[list[SiteSpec], dict[int, str]]:
+    """The sites to check this time, with their limits (a site's ``links:`` overrides them), and their scopes."""
+    cfg = ctx.config.links
+    overrides = {(u.id, site.url): site.links for u in ctx.config.units for site in u.sites}
+    specs: list[SiteSpec] = []
+    scopes: dict[int, str] = {}
+    for row in rows:
+        over = overrides.get((row.unit_id, row.url))
+        scope = None if over is not None and not over.enabled else _scope(ctx, row.id, whole_site, last_whole, now)
+        if scope is None:
+            continue
+        specs.append(SiteSpec(row.id, row.url,
+                              max_pages=(over.max_pages if over and over.max_pages else cfg.max_pages),
+                              max_depth=(over.max_depth if over and over.max_depth is not None else cfg.max_depth)))
+        scopes[row.id] = scope
+    return specs, scopes
+
+
+def _tally(report: LinkReport, scans: list[Any], results: dict[str, Any], by_id: dict[int, SiteRow]) -> None:
+    """Pages, links, failed sites, confirmed broken links by class and transient failures of a run."""
+    broken: Counter[str] = Counter()
+    for scan in scans:
+        if scan.status != "ok":
+            report.failed_sites.append(by_id[scan.site.site_id].url)
+            log.warning("link check of %s: the homepage could not be read (%s)", scan.site.url, scan.error)
+            continue
+        report.pages += scan.pages
+        report.links += len(scan.refs)
+    for r in results.values():
+        if r.error and r.error != "blocked" and r.attempts > 1:
+            broken[r.error] += 1
+        elif r.error is None and r.attempts > 1:
+            report.transient += 1
+    report.broken = dict(sorted(broken.items()))
+
+
 def run_link_check(
     ctx: Context,
     *,
@@ -82,7 +131,6 @@ def run_link_check(
     ``None`` = the whole site of each site whose last whole-site check is older than ``links.whole_site_every_days``."""
     ensure_synced(ctx)
     cfg = ctx.config.links
-    overrides = {(u.id, site.url): site.links for u in ctx.config.units for site in u.sites}
     rows = _active_sites(ctx, units)
     now = utcnow()
     with ctx.db.session() as s:
@@ -95,25 +143,7 @@ def run_link_check(
             .where(LinkScan.scope == "site", LinkScan.status == "ok").group_by(LinkScan.site_id)
         ).all())
         ok_cache = load_ok_cache(s, dt.timedelta(hours=cfg.external_ok_ttl_hours), now)
-    specs: list[SiteSpec] = []
-    scopes: dict[int, str] = {}
-    for row in rows:
-        over = overrides.get((row.unit_id, row.url))
-        if over is not None and not over.enabled:
-            continue
-        if whole_site is None:
-            last = last_whole.get(row.id)
-            due = cfg.whole_site_every_days > 0 and (
-                last is None or now - last >= dt.timedelta(days=cfg.whole_site_every_days) - dt.timedelta(hours=1))
-            scope = "site" if due else "homepage"
-        else:
-            scope = "site" if whole_site else "homepage"
-        if scope == "homepage" and whole_site is None and not cfg.homepage_daily:
-            continue
-        specs.append(SiteSpec(row.id, row.url,
-                              max_pages=(over.max_pages if over and over.max_pages else cfg.max_pages),
-                              max_depth=(over.max_depth if over and over.max_depth is not None else cfg.max_depth)))
-        scopes[row.id] = scope
+    specs, scopes = _plan(ctx, rows, whole_site, last_whole, now)
     report = LinkReport(run_id=run_id, sites=len(specs), whole_site=sum(1 for v in scopes.values() if v == "site"))
     started = dt.datetime.now(dt.UTC)
     scans, results, checker = (asyncio.run(check_sites(specs, checker_settings(ctx), scope=scopes, transport=transport,
@@ -125,20 +155,7 @@ def run_link_check(
     by_id = {r.id: r for r in rows}
     with ctx.db.session() as s:
         stored = record_link_scans(s, scans, results, run_id=run_id, internal_hosts=hosts)
-        broken: Counter[str] = Counter()
-        for scan in scans:
-            if scan.status != "ok":
-                report.failed_sites.append(by_id[scan.site.site_id].url)
-                log.warning("link check of %s: the homepage could not be read (%s)", scan.site.url, scan.error)
-                continue
-            report.pages += scan.pages
-            report.links += len(scan.refs)
-        for r in results.values():
-            if r.error and r.error != "blocked" and r.attempts > 1:
-                broken[r.error] += 1
-            elif r.error is None and r.attempts > 1:
-                report.transient += 1
-        report.broken = dict(sorted(broken.items()))
+        _tally(report, scans, results, by_id)
         run = s.get(CrawlRun, run_id)
         run.finished_at, run.status = utcnow(), "ok"
         run.stats = {"sites": len(specs), "whole_site": report.whole_site, "scans": len(stored), "pages": report.pages,

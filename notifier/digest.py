@@ -84,93 +84,107 @@ def _describe_veto(ev: dict[str, Any]) -> str:
     return "；".join(parts)
 
 
-def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: dt.date) -> dict[str, Any]:
-    """The digest's data: open findings and warnings per unit, plus fetch failures of the last crawl."""
-    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id))}
-    findings = list_findings(session, status=("open", "warning"))
+def _unit_name(units: dict[str, Unit], unit_id: str) -> str:
+    return units[unit_id].name if unit_id in units else unit_id
+
+
+def _digest_row(f: Any, catalogue: Catalogue) -> dict[str, Any]:
+    rule = catalogue.rules.get(f.rule)
+    return {
+        "id": f.id,
+        "rule": f.rule,
+        "indicator": rule.indicator if rule else f.rule,
+        "severity": SEVERITY_LABELS.get(f.severity, f.severity),
+        "target": f.target,
+        "name": f.evidence.get("column") or f.evidence.get("account") or f.evidence.get("page") or "",
+        "evidence": describe_evidence(f.rule, f.evidence),
+        "first_seen": f.first_seen,
+        "last_seen": f.last_seen,
+        "days": (f.last_seen - f.first_seen).days + 1,
+    }
+
+
+def _unit_rows(findings: list[Any], units: dict[str, Unit], config: Config, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """The units' problems and warnings (operator findings apart), in the roster's order."""
     by_unit: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for f in findings:
-        if f.severity == "operator":
-            continue
-        bucket = by_unit.setdefault(f.unit_id, {"problems": [], "warnings": []})
-        rule = catalogue.rules.get(f.rule)
-        row = {
-            "id": f.id,
-            "rule": f.rule,
-            "indicator": rule.indicator if rule else f.rule,
-            "severity": SEVERITY_LABELS.get(f.severity, f.severity),
-            "target": f.target,
-            "name": f.evidence.get("column") or f.evidence.get("account") or f.evidence.get("page") or "",
-            "evidence": describe_evidence(f.rule, f.evidence),
-            "first_seen": f.first_seen,
-            "last_seen": f.last_seen,
-            "days": (f.last_seen - f.first_seen).days + 1,
-        }
-        bucket["warnings" if f.status == "warning" else "problems"].append(row)
+        if f.severity != "operator":
+            bucket = by_unit.setdefault(f.unit_id, {"problems": [], "warnings": []})
+            bucket["warnings" if f.status == "warning" else "problems"].append(_digest_row(f, catalogue))
     order = {u.id: i for i, u in enumerate(config.units)}
-    unit_rows = [
-        {"id": uid, "name": units[uid].name if uid in units else uid, **data}
+    return [
+        {"id": uid, "name": _unit_name(units, uid), **data}
         for uid, data in sorted(by_unit.items(), key=lambda kv: order.get(kv[0], 10_000))
     ]
+
+
+def _fetch_failures(session: Session, units: dict[str, Unit], config: Config) -> list[dict[str, Any]]:
+    """The pages and accounts whose latest fetch could not be read (for the operator)."""
+    def row(unit_id: str, name: str, url: str, snap: Any) -> dict[str, Any]:
+        return {"unit": _unit_name(units, unit_id), "name": name, "url": url,
+                "status": FETCH_LABELS.get(snap.status, snap.status), "error": snap.error or "",
+                "at": snap.fetched_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")}
+
     latest = select(func.max(PageSnapshot.id)).group_by(PageSnapshot.column_id).scalar_subquery()
-    failures = []
-    for snap, col in session.execute(
+    failures = [row(col.unit_id, col.name, col.url, snap) for snap, col in session.execute(
         select(PageSnapshot, ColumnRow)
         .join(ColumnRow, ColumnRow.id == PageSnapshot.column_id)
         .where(PageSnapshot.id.in_(latest), ColumnRow.active.is_(True),
                PageSnapshot.status.not_in(("ok", "empty", "not_modified")))
         .order_by(ColumnRow.unit_id, ColumnRow.id)
-    ):
-        failures.append({
-            "unit": units[col.unit_id].name if col.unit_id in units else col.unit_id,
-            "name": col.name, "url": col.url, "status": FETCH_LABELS.get(snap.status, snap.status),
-            "error": snap.error or "", "at": snap.fetched_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M"),
-        })
+    )]
     latest_acc = select(func.max(AccountSnapshot.id)).group_by(AccountSnapshot.account_id).scalar_subquery()
-    for snap, acc in session.execute(
-        select(AccountSnapshot, AccountRow)
-        .join(AccountRow, AccountRow.id == AccountSnapshot.account_id)
-        .where(AccountSnapshot.id.in_(latest_acc), AccountRow.active.is_(True),
-               AccountSnapshot.status.not_in(("ok", "empty")))
-        .order_by(AccountRow.unit_id, AccountRow.id)
-    ):
-        failures.append({
-            "unit": units[acc.unit_id].name if acc.unit_id in units else acc.unit_id,
-            "name": f"{PLATFORM_LABELS.get(acc.platform, acc.platform)}：{acc.name or acc.key}",
-            "url": acc.url or f"{acc.platform}:{acc.key}", "status": FETCH_LABELS.get(snap.status, snap.status),
-            "error": snap.error or "", "at": snap.fetched_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M"),
-        })
-    operator = [
-        {"unit": units[f.unit_id].name if f.unit_id in units else f.unit_id,
-         "indicator": catalogue.rules[f.rule].indicator if f.rule in catalogue.rules else f.rule,
-         "target": f.target, "evidence": describe_evidence(f.rule, f.evidence)}
-        for f in findings if f.severity == "operator"
+    failures += [
+        row(acc.unit_id, f"{PLATFORM_LABELS.get(acc.platform, acc.platform)}：{acc.name or acc.key}",
+            acc.url or f"{acc.platform}:{acc.key}", snap)
+        for snap, acc in session.execute(
+            select(AccountSnapshot, AccountRow)
+            .join(AccountRow, AccountRow.id == AccountSnapshot.account_id)
+            .where(AccountSnapshot.id.in_(latest_acc), AccountRow.active.is_(True),
+                   AccountSnapshot.status.not_in(("ok", "empty")))
+            .order_by(AccountRow.unit_id, AccountRow.id)
+        )
     ]
-    suspected = []
+    return failures
+
+
+def _suspected(session: Session, units: dict[str, Unit], catalogue: Catalogue) -> list[dict[str, Any]]:
+    out = []
     for f in list_findings(session, status="suspected"):
         rule = catalogue.rules.get(f.rule)
         ev = f.evidence or {}
-        suspected.append({
-            "id": f.id, "unit": units[f.unit_id].name if f.unit_id in units else f.unit_id,
+        out.append({
+            "id": f.id, "unit": _unit_name(units, f.unit_id),
             "indicator": rule.indicator if rule else f.rule, "target": f.target,
             "name": ev.get("column") or ev.get("page") or ev.get("title") or "",
             "evidence": describe_evidence(f.rule, ev), "doubt": ev.get("doubt") or "读取结果不确定",
             "first_seen": f.first_seen,
         })
-    no_site = [{"id": u.id, "name": u.name} for u in config.units if not u.sites]
-    problems = sum(len(u["problems"]) for u in unit_rows)
-    warnings = sum(len(u["warnings"]) for u in unit_rows)
+    return out
+
+
+def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: dt.date) -> dict[str, Any]:
+    """The digest's data: open findings and warnings per unit, plus fetch failures of the last crawl."""
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id))}
+    findings = list_findings(session, status=("open", "warning"))
+    unit_rows = _unit_rows(findings, units, config, catalogue)
+    operator = [
+        {"unit": _unit_name(units, f.unit_id),
+         "indicator": catalogue.rules[f.rule].indicator if f.rule in catalogue.rules else f.rule,
+         "target": f.target, "evidence": describe_evidence(f.rule, f.evidence)}
+        for f in findings if f.severity == "operator"
+    ]
     return {
         "county": config.county,
         "as_of": as_of,
         "generated_at": dt.datetime.now(config.tz).strftime("%Y-%m-%d %H:%M"),
         "units": unit_rows,
-        "problem_count": problems,
-        "warning_count": warnings,
-        "fetch_failures": failures,
+        "problem_count": sum(len(u["problems"]) for u in unit_rows),
+        "warning_count": sum(len(u["warnings"]) for u in unit_rows),
+        "fetch_failures": _fetch_failures(session, units, config),
         "operator": operator,
-        "suspected": suspected,
-        "no_site": no_site,
+        "suspected": _suspected(session, units, catalogue),
+        "no_site": [{"id": u.id, "name": u.name} for u in config.units if not u.sites],
     }
 
 

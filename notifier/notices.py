@@ -244,15 +244,9 @@ def last_digest_day(session: Session, before: dt.date) -> dt.date | None:
     return max(days) if days else None
 
 
-def build_duty_digest(
-    session: Session, config: Config, catalogue: Catalogue, as_of: dt.date, *, since: dt.date | None = None
-) -> dict[str, Any]:
-    """The duty digest: the basic one plus what is new and rectified since the last digest, warnings due soon,
-    counts per unit, failed crawls and undelivered notices."""
-    data = build_digest(session, config, catalogue, as_of)
-    since = since or last_digest_day(session, as_of) or (as_of - dt.timedelta(days=1))
-    names = _unit_names(session, config)
-    tz = config.tz
+def _changes(session: Session, catalogue: Catalogue, names: dict[str, str], since: dt.date, as_of: dt.date,
+             tz: dt.tzinfo) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The unit problems opened (or reopened) and the ones rectified after ``since`` up to ``as_of``."""
     events = session.execute(
         select(FindingEvent, Finding)
         .join(Finding, Finding.id == FindingEvent.finding_id)
@@ -272,7 +266,12 @@ def build_duty_digest(
             row = finding_row(f, catalogue, names, as_of)
             row["rectified_on"] = f.rectified_on or day
             fixed.append(row)
-    horizon = as_of + dt.timedelta(days=config.notify.warn_within_days)
+    return new, fixed
+
+
+def _due_soon(session: Session, catalogue: Catalogue, names: dict[str, str], as_of: dt.date,
+              horizon: dt.date) -> list[dict[str, Any]]:
+    """Warnings that become problems by ``horizon`` (or whose day is unknown), soonest first."""
     due_soon = []
     for f in list_findings(session, status="warning"):
         if f.severity == "operator":
@@ -287,8 +286,13 @@ def build_duty_digest(
             row["due"] = due_day
             due_soon.append(row)
     due_soon.sort(key=lambda r: (r["due"] or dt.date.max, r["unit_id"]))
+    return due_soon
+
+
+def _unit_counts(units: list[dict[str, Any]], new: list[dict[str, Any]], fixed: list[dict[str, Any]],
+                 names: dict[str, str], config: Config) -> list[dict[str, Any]]:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for u in data["units"]:
+    for u in units:
         counts[u["id"]]["problems"] += len(u["problems"])
         counts[u["id"]]["warnings"] += len(u["warnings"])
     for r in new:
@@ -296,11 +300,14 @@ def build_duty_digest(
     for r in fixed:
         counts[r["unit_id"]]["rectified"] += 1
     order = {u.id: i for i, u in enumerate(config.units)}
-    unit_counts = [
+    return [
         {"id": uid, "name": names.get(uid, uid), "problems": c["problems"], "warnings": c["warnings"],
          "new": c["new"], "rectified": c["rectified"]}
         for uid, c in sorted(counts.items(), key=lambda kv: order.get(kv[0], 10_000))
     ]
+
+
+def _failed_runs(session: Session, since: dt.date, tz: dt.tzinfo) -> list[dict[str, Any]]:
     since_at = dt.datetime.combine(since + dt.timedelta(days=1), dt.time(), tz)
     crawl_errors = [
         {"kind": r.kind, "at": r.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "error": r.error or r.status}
@@ -308,12 +315,23 @@ def build_duty_digest(
             select(CrawlRun).where(CrawlRun.status == "failed", CrawlRun.started_at >= since_at).order_by(CrawlRun.id)
         )
     ]
-    crawl_errors += [
+    return crawl_errors + [
         {"kind": f"job:{r.job_id}", "at": r.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "error": r.error or r.status}
         for r in session.scalars(
             select(JobRun).where(JobRun.status == "failed", JobRun.started_at >= since_at).order_by(JobRun.id)
         )
     ]
+
+
+def build_duty_digest(
+    session: Session, config: Config, catalogue: Catalogue, as_of: dt.date, *, since: dt.date | None = None
+) -> dict[str, Any]:
+    """The duty digest: the basic one plus what is new and rectified since the last digest, warnings due soon,
+    counts per unit, failed crawls and undelivered notices."""
+    data = build_digest(session, config, catalogue, as_of)
+    since = since or last_digest_day(session, as_of) or (as_of - dt.timedelta(days=1))
+    names = _unit_names(session, config)
+    new, fixed = _changes(session, catalogue, names, since, as_of, config.tz)
     undelivered = [
         {"kind": NOTICE_KIND_LABELS.get(n.kind, n.kind), "unit": names.get(n.unit_id, n.unit_id), "period": n.period,
          "channel": n.channel, "attempts": n.attempts, "error": oneline(n.error or "", 300)}
@@ -323,10 +341,11 @@ def build_duty_digest(
         "since": since,
         "new": new,
         "rectified": fixed,
-        "due_soon": due_soon,
+        "due_soon": _due_soon(session, catalogue, names, as_of,
+                              as_of + dt.timedelta(days=config.notify.warn_within_days)),
         "warn_within_days": config.notify.warn_within_days,
-        "unit_counts": unit_counts,
-        "crawl_errors": crawl_errors,
+        "unit_counts": _unit_counts(data["units"], new, fixed, names, config),
+        "crawl_errors": _failed_runs(session, since, config.tz),
         "undelivered": undelivered,
         "digest_url": config.notify.digest_url,
     })

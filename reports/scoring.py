@@ -221,18 +221,14 @@ def _points_of(rule: RuleDef, f: FindingView) -> float:
     return rule.points
 
 
-def _score_unit(
-    unit: UnitInfo,
-    findings: Sequence[FindingView],
-    catalogue: Catalogue,
-    start: dt.date,
-    end: dt.date,
-    *,
-    review: bool,
-) -> UnitScore:
-    """``review=False`` scores as if no appeal had been decided (the result before review)."""
-    sc = catalogue.scoring
-    counted: list[tuple[FindingView, RuleDef, tuple[dt.date, dt.date, int]]] = []
+Counted = list[tuple[FindingView, RuleDef, tuple[dt.date, dt.date, int]]]
+
+
+def _counted(unit: UnitInfo, findings: Sequence[FindingView], catalogue: Catalogue, start: dt.date, end: dt.date,
+             review: bool) -> tuple[Counted, list[Change]]:
+    """The findings that count for the unit inside the window (in the order they are priced), and the changes
+    made by review (an overturned finding counts as open when ``review`` is False)."""
+    counted: Counted = []
     changes: list[Change] = []
     for f in findings:
         rule = catalogue.rules.get(f.rule)
@@ -248,90 +244,126 @@ def _score_unit(
             if review:
                 continue
             status = "open"
-        if status not in COUNTED:
-            continue
-        counted.append((f, rule, span))
+        if status in COUNTED:
+            counted.append((f, rule, span))
     counted.sort(key=lambda x: (x[2][0], x[0].rule, x[0].target))
+    return counted, changes
 
+
+@dataclass
+class _Priced:
+    """The lines of a unit's sheet and what they add up to."""
+
+    lines: list[Line] = field(default_factory=list)
+    vetoes: list[Line] = field(default_factory=list)
+    used: dict[str, float] = field(default_factory=dict)
+    used_group: dict[tuple[str, str], float] = field(default_factory=dict)
+    vetoed_parts: set[str] = field(default_factory=set)
+    vetoed_accounts: set[str] = field(default_factory=set)
+
+
+def _deduction(f: FindingView, rule: RuleDef, catalogue: Catalogue, covered: dict[str, set[str]],
+               priced: _Priced) -> tuple[float, float, str]:
+    """(points, points applied, note) of one deduction: not again where another indicator counted the target,
+    and within the indicator's cap."""
+    points = _points_of(rule, f)
+    applied, note = points, ""
+    group, cap = _cap_of(rule, f)
+    dup = next((r for r in rule.not_after if f.target in covered.get(r, ())), None)
+    if dup is not None:
+        applied, note = 0.0, f"已计入「{catalogue.rules[dup].indicator}」，不重复扣分"
+    elif cap is not None:
+        room = max(cap - priced.used_group.get((f.rule, group), 0.0), 0.0)
+        if points > room + 1e-9:
+            applied = room
+            note = "已达该指标扣分上限" if room <= 1e-9 else f"该指标扣分上限 {cap:g} 分，仅扣 {room:g} 分"
+    if f.evidence.get("capped") and not note:
+        note = "已达该指标扣分上限"
+    applied = round(applied, 4)
+    priced.used_group[(f.rule, group)] = priced.used_group.get((f.rule, group), 0.0) + applied
+    priced.used[f.rule] = priced.used.get(f.rule, 0.0) + applied
+    return points, applied, note
+
+
+def _price(counted: Counted, catalogue: Catalogue) -> _Priced:
     covered: dict[str, set[str]] = {}
     for f, _rule, _span in counted:
         covered.setdefault(f.rule, set()).update(covered_targets(f))
-
-    used: dict[str, float] = {}
-    used_group: dict[tuple[str, str], float] = {}
-    lines: list[Line] = []
-    vetoes: list[Line] = []
-    vetoed_parts: set[str] = set()
-    vetoed_accounts: set[str] = set()
+    priced = _Priced()
     for f, rule, (first, last, days) in counted:
         pending = f.status == "appealed"
         if f.severity == "veto":
             line = Line(f, rule, 0.0, 0.0, "单项否决" + ("（复核中）" if pending else ""), first, last, days)
-            vetoes.append(line)
-            lines.append(line)
-            vetoed_parts.add(rule.score_part)
+            priced.vetoes.append(line)
+            priced.lines.append(line)
+            priced.vetoed_parts.add(rule.score_part)
             if rule.score_part == "account":
-                vetoed_accounts.add(f.target)
+                priced.vetoed_accounts.add(f.target)
             continue
-        points = _points_of(rule, f)
-        note = ""
-        applied = points
-        group, cap = _cap_of(rule, f)
-        dup = next((r for r in rule.not_after if f.target in covered.get(r, ())), None)
-        if dup is not None:
-            other = catalogue.rules[dup]
-            applied, note = 0.0, f"已计入「{other.indicator}」，不重复扣分"
-        elif cap is not None:
-            room = max(cap - used_group.get((f.rule, group), 0.0), 0.0)
-            if points > room + 1e-9:
-                applied = room
-                note = "已达该指标扣分上限" if room <= 1e-9 else f"该指标扣分上限 {cap:g} 分，仅扣 {room:g} 分"
-        if f.evidence.get("capped") and not note:
-            note = "已达该指标扣分上限"
-        applied = round(applied, 4)
-        used_group[(f.rule, group)] = used_group.get((f.rule, group), 0.0) + applied
-        used[f.rule] = used.get(f.rule, 0.0) + applied
+        points, applied, note = _deduction(f, rule, catalogue, covered, priced)
         if pending:
             note = (note + "；" if note else "") + "复核中"
-        lines.append(Line(f, rule, points, applied, note, first, last, days))
+        priced.lines.append(Line(f, rule, points, applied, note, first, last, days))
+    return priced
 
-    deductions = {rid: round(v, 2) for rid, v in used.items() if v}
-    site_ded = sum(v for rid, v in used.items() if catalogue.rules[rid].score_part == "site")
-    acct_ded = sum(v for rid, v in used.items() if catalogue.rules[rid].score_part == "account")
+
+def _part_scores(unit: UnitInfo, counted: Counted, priced: _Priced, catalogue: Catalogue
+                 ) -> tuple[float | None, float | None]:
+    """The website's and the accounts' scores (None where the unit has none)."""
+    sc = catalogue.scoring
+    site_ded = sum(v for rid, v in priced.used.items() if catalogue.rules[rid].score_part == "site")
+    acct_ded = sum(v for rid, v in priced.used.items() if catalogue.rules[rid].score_part == "account")
     account_targets = set(unit.accounts) | {f.target for f, r, _ in counted if r.score_part == "account"}
-    n_accounts = len(account_targets)
     has_site = unit.sites > 0 or any(r.score_part == "site" for _, r, _ in counted)
-
     site_score = max(sc.base - site_ded, 0.0) if has_site else None
-    if site_score is not None and "site" in vetoed_parts:
+    if site_score is not None and "site" in priced.vetoed_parts:
         site_score = min(site_score, sc.veto_score["site"])
     account_score = None
-    if n_accounts:
-        per = [min(sc.base, sc.veto_score["account"]) if a in vetoed_accounts else sc.base for a in account_targets]
-        account_score = max(sum(per) / n_accounts - acct_ded, 0.0)
-        if vetoed_accounts and len(vetoed_accounts) == n_accounts:
+    if account_targets:
+        vetoed = priced.vetoed_accounts
+        per = [min(sc.base, sc.veto_score["account"]) if a in vetoed else sc.base for a in account_targets]
+        account_score = max(sum(per) / len(account_targets) - acct_ded, 0.0)
+        if vetoed and len(vetoed) == len(account_targets):
             account_score = min(account_score, sc.veto_score["account"])
+    return site_score, account_score
 
+
+def _total(site_score: float | None, account_score: float | None, priced: _Priced, catalogue: Catalogue) -> float:
+    sc = catalogue.scoring
     if sc.weights:
         parts = {k: v for k, v in (("site", site_score), ("account", account_score)) if v is not None}
         weight = sum(sc.weights[k] for k in parts)
         if parts and weight > 0:
-            score = sum(v * sc.weights[k] for k, v in parts.items()) / weight
-        else:
-            score = next(iter(parts.values()), sc.base)
-    else:
-        score = max(sc.base - site_ded - acct_ded, 0.0)
-        for part in vetoed_parts:
-            score = min(score, sc.veto_score[part])
-    score = round(score, 2)
-    passed = not vetoes and score >= sc.pass_line
+            return round(sum(v * sc.weights[k] for k, v in parts.items()) / weight, 2)
+        return round(next(iter(parts.values()), sc.base), 2)
+    score = max(sc.base - sum(v for rid, v in priced.used.items()
+                              if catalogue.rules[rid].score_part in ("site", "account")), 0.0)
+    for part in priced.vetoed_parts:
+        score = min(score, sc.veto_score[part])
+    return round(score, 2)
+
+
+def _score_unit(
+    unit: UnitInfo,
+    findings: Sequence[FindingView],
+    catalogue: Catalogue,
+    start: dt.date,
+    end: dt.date,
+    *,
+    review: bool,
+) -> UnitScore:
+    """``review=False`` scores as if no appeal had been decided (the result before review)."""
+    counted, changes = _counted(unit, findings, catalogue, start, end, review)
+    priced = _price(counted, catalogue)
+    site_score, account_score = _part_scores(unit, counted, priced, catalogue)
+    score = _total(site_score, account_score, priced, catalogue)
     return UnitScore(
         unit=unit,
         score=score,
-        passed=passed,
-        vetoes=vetoes,
-        deductions=deductions,
-        lines=lines,
+        passed=not priced.vetoes and score >= catalogue.scoring.pass_line,
+        vetoes=priced.vetoes,
+        deductions={rid: round(v, 2) for rid, v in priced.used.items() if v},
+        lines=priced.lines,
         changes=changes,
         site_score=None if site_score is None else round(site_score, 2),
         account_score=None if account_score is None else round(account_score, 2),

@@ -46,8 +46,6 @@ def record_link_scans(
     re-tested is ``suspected``; ``blocked`` (our request refused) is kept but never judged. The
     first time a still-broken link was seen failing is carried over from the previous scans.
     """
-    from urllib.parse import urlsplit
-
     rows: list[LinkScan] = []
     ok_external: dict[str, Any] = {}
     for scan in scans:
@@ -57,54 +55,73 @@ def record_link_scans(
         session.add(row)
         session.flush()
         rows.append(row)
-        if scan.status != "ok":
-            continue
-        failing = [u for u in scan.refs if (r := results.get(u)) is not None and r.error and r.error != "blocked"]
-        previous: dict[str, dt.datetime] = {}
-        for i in range(0, len(failing), 300):
-            chunk = failing[i: i + 300]
-            for url, first in session.execute(
-                select(LinkCheck.url, func.min(LinkCheck.first_failed_at))
-                .where(LinkCheck.site_id == scan.site.site_id, LinkCheck.url.in_(chunk),
-                       LinkCheck.state.in_(("broken", "suspected")), LinkCheck.scan_id != row.id)
-                .group_by(LinkCheck.url)
-            ):
-                if first is not None:
-                    previous[url] = first
-        broken = 0
-        for url, ref in scan.refs.items():
-            res = results.get(url)
-            if res is None:
-                state, error = "suspected", None
-            elif res.error is None:
-                state, error = "ok", None
-            elif res.error == "blocked":
-                state, error = "blocked", "blocked"
-            else:
-                state, error = ("broken" if res.attempts > 1 else "suspected"), res.error
-            if state == "broken":
-                broken += 1
-            refs = [{"page": p, "text": t} for p, t in list(ref.pages.items())[:MAX_REFS]]
-            checked = res.checked_at if res is not None else utcnow()
-            session.add(LinkCheck(
-                scan_id=row.id, site_id=scan.site.site_id, url=url[:2000], kind=ref.kind, on_homepage=ref.on_homepage,
-                state=state, error=error, first_error=res.first_error if res is not None else None,
-                detail=res.detail if res is not None else None, http_status=res.http_status if res is not None else None,
-                final_url=(res.final_url or None)[:2000] if res is not None and res.final_url else None,
-                attempts=res.attempts if res is not None else 0, cached=bool(res and res.cached),
-                checked_at=checked,
-                first_failed_at=(previous.get(url) or checked) if state in ("broken", "suspected") else None,
-                ref_count=ref.count, refs=refs,
-            ))
-            host = urlsplit(url).netloc.lower()
-            if (res is not None and state == "ok" and not res.cached and res.requests
-                    and (internal_hosts is None or host not in internal_hosts)):
-                ok_external[url] = res
-        row.broken = broken
+        if scan.status == "ok":
+            ok_external.update(_record_checks(session, scan, row, results, internal_hosts))
     for url, res in ok_external.items():
         session.merge(LinkOkCache(url_hash=_url_hash(url), url=url, ok_at=res.checked_at, http_status=res.http_status))
     session.flush()
     return rows
+
+
+def _first_failures(session: Session, site_id: int, scan_id: int, urls: list[str]) -> dict[str, dt.datetime]:
+    """When each of ``urls`` was first seen failing in earlier scans of the site (still broken or suspected)."""
+    previous: dict[str, dt.datetime] = {}
+    for i in range(0, len(urls), 300):
+        for url, first in session.execute(
+            select(LinkCheck.url, func.min(LinkCheck.first_failed_at))
+            .where(LinkCheck.site_id == site_id, LinkCheck.url.in_(urls[i: i + 300]),
+                   LinkCheck.state.in_(("broken", "suspected")), LinkCheck.scan_id != scan_id)
+            .group_by(LinkCheck.url)
+        ):
+            if first is not None:
+                previous[url] = first
+    return previous
+
+
+def _link_state(res: Any) -> tuple[str, str | None]:
+    """(state, error) of a link's result: ok, blocked, broken (failed its re-test too) or suspected."""
+    if res is None:
+        return "suspected", None
+    if res.error is None:
+        return "ok", None
+    if res.error == "blocked":
+        return "blocked", "blocked"
+    return ("broken" if res.attempts > 1 else "suspected"), res.error
+
+
+def _check_row(scan: Any, scan_id: int, url: str, ref: Any, res: Any, first_failed: dt.datetime | None) -> LinkCheck:
+    state, error = _link_state(res)
+    checked = res.checked_at if res is not None else utcnow()
+    return LinkCheck(
+        scan_id=scan_id, site_id=scan.site.site_id, url=url[:2000], kind=ref.kind, on_homepage=ref.on_homepage,
+        state=state, error=error, first_error=getattr(res, "first_error", None), detail=getattr(res, "detail", None),
+        http_status=getattr(res, "http_status", None),
+        final_url=res.final_url[:2000] if res is not None and res.final_url else None,
+        attempts=res.attempts if res is not None else 0, cached=bool(res and res.cached), checked_at=checked,
+        first_failed_at=(first_failed or checked) if state in ("broken", "suspected") else None,
+        ref_count=ref.count, refs=[{"page": p, "text": t} for p, t in list(ref.pages.items())[:MAX_REFS]],
+    )
+
+
+def _record_checks(session: Session, scan: Any, row: LinkScan, results: dict[str, Any],
+                   internal_hosts: set[str] | None) -> dict[str, Any]:
+    """Store the checks of one scan's links; returns the external links that answered fine (for the OK cache)."""
+    from urllib.parse import urlsplit
+
+    failing = [u for u in scan.refs if (r := results.get(u)) is not None and r.error and r.error != "blocked"]
+    previous = _first_failures(session, scan.site.site_id, row.id, failing)
+    ok_external: dict[str, Any] = {}
+    row.broken = 0
+    for url, ref in scan.refs.items():
+        res = results.get(url)
+        check = _check_row(scan, row.id, url, ref, res, previous.get(url))
+        session.add(check)
+        row.broken += check.state == "broken"
+        host = urlsplit(url).netloc.lower()
+        if (res is not None and check.state == "ok" and not res.cached and res.requests
+                and (internal_hosts is None or host not in internal_hosts)):
+            ok_external[url] = res
+    return ok_external
 
 
 def _latest_scans(session: Session, site_ids: set[int]) -> dict[int, list[LinkScan]]:
