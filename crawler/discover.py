@@ -126,75 +126,93 @@ def discover_site(
         timeout=crawl.timeout, follow_redirects=True, headers={"User-Agent": crawl.user_agent},
         limits=httpx.Limits(max_connections=2),
     )
-    names: dict[str, str] = {}
-    origin: dict[str, tuple[int, str]] = {}
-    found: dict[str, DiscoveredColumn] = {}
-    queue: deque[tuple[str, int]] = deque([(url, 0)])
-    visited: set[str] = {url}
+    walk = _Walk(url)
     fetched = 0
     try:
-        while queue and fetched < max_pages:
-            page_url, depth = queue.popleft()
+        while walk.queue and fetched < max_pages:
+            page_url, depth = walk.queue.popleft()
             if fetched:
                 time.sleep(min(crawl.delay, 2.0))
             fetched += 1
-            try:
-                resp = http.get(page_url)
-            except httpx.HTTPError:
+            page = _fetch(http, page_url)
+            if page is None:
                 continue
-            if resp.status_code >= 400:
+            text, final_url = page
+            if depth > 0 and walk.column(page_url, depth, text, final_url, catalogue, today):
                 continue
-            text, _ = decode_html(resp.content, resp.headers.get("Content-Type", ""))
-            if depth > 0:
-                result = extract(text, str(resp.url), today=today)
-                is_column = bool(result.items) or result.script_built or bool(
-                    _BLANK.search(Selector(text=text).xpath("string(//body)").get() or "")
-                )
-                if is_column:
-                    how, _parent = origin.get(page_url, (depth, "index"))
-                    name = names.get(page_url, "")
-                    found[page_url] = DiscoveredColumn(
-                        name=name,
-                        url=page_url,
-                        category=catalogue.category_for(name) if name else None,
-                        top_level=depth == 1 and _parent == "nav",
-                        extractor=result.extractor,
-                        newest=result.newest(today),
-                        items=len(result.items),
-                        found_on=_parent,
-                    )
-                    continue
-            if depth >= max_depth:
-                continue
-            parent_kind = origin.get(page_url, (0, "home"))[1]
-            if depth == 0:
-                kind = "home"
-            elif parent_kind == "xxgk" or _XXGK.search(names.get(page_url, "")):
-                kind = "xxgk"
-            else:
-                kind = "index"
-            for link, anchor, in_nav in _links(text, str(resp.url)):
-                if not _candidate(link, anchor, url) or link == url:
-                    continue
-                if depth == 0 and not in_nav and not _XXGK.search(anchor):
-                    continue  # the homepage's news blocks are not its navigation
-                if link not in names or len(anchor) < len(names[link]):
-                    names[link] = anchor
-                if link in visited:
-                    continue
-                visited.add(link)
-                origin[link] = (depth + 1, "nav" if kind == "home" else kind)
-                queue.append((link, depth + 1))
+            if depth < max_depth:
+                walk.follow(page_url, depth, text, final_url)
     finally:
         if own:
             http.close()
     out = []
-    for col in found.values():  # names may have been shortened by later links
-        name = names.get(col.url, col.name)
+    for col in walk.found.values():  # names may have been shortened by later links
+        name = walk.names.get(col.url, col.name)
         if name != col.name:
             col.name, col.category = name, catalogue.category_for(name)
         out.append(col)
     return out
+
+
+def _fetch(http: httpx.Client, url: str) -> tuple[str, str] | None:
+    """The decoded text and final URL of a page, or None when it did not answer with a page."""
+    try:
+        resp = http.get(url)
+    except httpx.HTTPError:
+        return None
+    if resp.status_code >= 400:
+        return None
+    text, _ = decode_html(resp.content, resp.headers.get("Content-Type", ""))
+    return text, str(resp.url)
+
+
+class _Walk:
+    """What a discovery walk has seen: the queue, each page's shortest anchor text and where it was found."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.names: dict[str, str] = {}
+        self.origin: dict[str, tuple[int, str]] = {}
+        self.found: dict[str, DiscoveredColumn] = {}
+        self.queue: deque[tuple[str, int]] = deque([(url, 0)])
+        self.visited: set[str] = {url}
+
+    def column(self, page_url: str, depth: int, text: str, final_url: str, catalogue: Catalogue,
+               today: dt.date) -> bool:
+        """Record the page as a column when its list holds items, is built by script or says it is empty."""
+        result = extract(text, final_url, today=today)
+        if not (result.items or result.script_built
+                or _BLANK.search(Selector(text=text).xpath("string(//body)").get() or "")):
+            return False
+        parent = self.origin.get(page_url, (depth, "index"))[1]
+        name = self.names.get(page_url, "")
+        self.found[page_url] = DiscoveredColumn(
+            name=name, url=page_url, category=catalogue.category_for(name) if name else None,
+            top_level=depth == 1 and parent == "nav", extractor=result.extractor, newest=result.newest(today),
+            items=len(result.items), found_on=parent,
+        )
+        return True
+
+    def follow(self, page_url: str, depth: int, text: str, final_url: str) -> None:
+        """Queue the menu links of a homepage or index page (the homepage's news blocks are not its navigation)."""
+        parent_kind = self.origin.get(page_url, (0, "home"))[1]
+        if depth == 0:
+            kind = "home"
+        elif parent_kind == "xxgk" or _XXGK.search(self.names.get(page_url, "")):
+            kind = "xxgk"
+        else:
+            kind = "index"
+        for link, anchor, in_nav in _links(text, final_url):
+            if not _candidate(link, anchor, self.url) or link == self.url:
+                continue
+            if depth == 0 and not in_nav and not _XXGK.search(anchor):
+                continue
+            if link not in self.names or len(anchor) < len(self.names[link]):
+                self.names[link] = anchor
+            if link not in self.visited:
+                self.visited.add(link)
+                self.origin[link] = (depth + 1, "nav" if kind == "home" else kind)
+                self.queue.append((link, depth + 1))
 
 
 def fill_missing_columns(

@@ -16,9 +16,9 @@ import httpx
 
 from crawler.status import account_status
 
-from .base import AccountObservation, AccountRef, Adapter, join_url
+from .base import AccountObservation, AccountRef, Adapter, Post, join_url
 
-__all__ = ["DEFAULT_BROWSER_ARGS", "BrowserAdapter", "Capture", "find_chromium"]
+__all__ = ["DEFAULT_BROWSER_ARGS", "BrowserAdapter", "Capture", "find_chromium", "truthy"]
 
 DEFAULT_BROWSER_ARGS = (
     "--no-sandbox",
@@ -59,6 +59,11 @@ class Capture:
 
 def _strip_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() not in _HOP_HEADERS}
+
+
+def truthy(value: Any) -> bool:
+    """A platform's flag: true, except empty, 0, "0" and "false"."""
+    return bool(value) and value not in ("0", "false", "False")
 
 
 def json_body(response: httpx.Response | None) -> Any:
@@ -353,6 +358,57 @@ class BrowserAdapter(Adapter):
         if capture.note and observation.error and capture.xhr is None:
             observation.error = f"{observation.error} ({capture.note})"
         return observation
+
+    # -- the post list (a platform says how to read its answer) ----------------------------------
+    #: the key of the post list in the platform's answer
+    items_key: ClassVar[str] = "data"
+
+    def answer_failure(self, data: dict[str, Any]) -> tuple[str, str] | None:
+        """(status, error) when the platform's answer says it refused us or the account is gone, else None."""
+        return None
+
+    def post_of(self, ref: AccountRef, item: dict[str, Any]) -> tuple[Post | None, str | None]:
+        """One post of the list (None when it has no time) and the account's display name, if it says."""
+        raise NotImplementedError
+
+    def parse(
+        self,
+        ref: AccountRef,
+        xhr: httpx.Response | None,
+        *,
+        now: datetime,
+        page: httpx.Response | None = None,
+    ) -> AccountObservation:
+        """The observation from the captured post-list answer (``page`` explains a missing one)."""
+        if xhr is None:
+            return self.classify_page(ref, page, now=now)
+        failure = self.xhr_failure(ref, xhr, now=now)
+        if failure is not None:
+            return failure
+        data, code = json_body(xhr), xhr.status_code
+        refused = self.answer_failure(data)
+        if refused is not None:
+            return self.observation(ref, refused[0], now=now, http_status=code, error=refused[1])
+        items = data.get(self.items_key)
+        if not isinstance(items if items is not None else [], list):
+            return self.observation(ref, "parse_error", now=now, http_status=code,
+                                    error=f"{self.items_key} is not a list")
+        posts: list[Post] = []
+        display_name, undated = None, 0
+        for item in (i for i in items or [] if isinstance(i, dict)):
+            post, name = self.post_of(ref, item)
+            display_name = display_name or name
+            if post is None:
+                undated += 1
+            else:
+                posts.append(post)
+        if not posts and undated:
+            return self.observation(ref, "parse_error", now=now, http_status=code,
+                                    error=f"{undated} posts without a time")
+        if not posts and truthy(data.get("has_more")):
+            return self.observation(ref, "blocked", now=now, http_status=code,
+                                    error=f"an empty {self.items_key} that says has_more (withheld)")
+        return self.observation(ref, "ok", posts, now=now, http_status=code, display_name=display_name)
 
     # -- shared classification ------------------------------------------------------------------
     def classify_page(

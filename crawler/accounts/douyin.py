@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
-import httpx
-
-from .base import AccountObservation, AccountRef, Post, register
-from .browser import BrowserAdapter, json_body
+from .base import AccountRef, Post, register
+from .browser import BrowserAdapter
 from .timefmt import from_epoch
 
 __all__ = ["DouyinAdapter"]
@@ -45,77 +42,35 @@ class DouyinAdapter(BrowserAdapter):
     def usable_xhr(self, data: Any) -> bool:
         return isinstance(data, dict) and ("aweme_list" in data or data.get("status_code") not in (0, None))
 
-    def parse(
-        self,
-        ref: AccountRef,
-        xhr: httpx.Response | None,
-        *,
-        now: datetime,
-        page: httpx.Response | None = None,
-    ) -> AccountObservation:
-        """The observation from the captured ``aweme/post`` answer (``page`` explains a missing one)."""
-        if xhr is None:
-            return self.classify_page(ref, page, now=now)
-        failure = self.xhr_failure(ref, xhr, now=now)
-        if failure is not None:
-            return failure
-        data = json_body(xhr)
-        code = xhr.status_code
+    items_key = "aweme_list"
+
+    def answer_failure(self, data: dict[str, Any]) -> tuple[str, str] | None:
         status_code = data.get("status_code")
+        if status_code in (0, None):
+            return None
         msg = str(data.get("status_msg") or "")
-        if status_code not in (0, None):
-            if any(w in msg for w in _RATE_WORDS):
-                status = "rate_limited"
-            elif status_code in _LOGIN_CODES or "登录" in msg:
-                status = "auth_expired" if self.cookies else "blocked"
-            elif status_code in _NOT_FOUND_CODES or "不存在" in msg:
-                status = "not_found"
-            else:
-                status = "blocked"
-            return self.observation(
-                ref, status, now=now, http_status=code, error=f"status_code={status_code} {msg}".strip()
-            )
-        items = data.get("aweme_list")
-        if items is None:
-            items = []
-        if not isinstance(items, list):
-            return self.observation(
-                ref, "parse_error", now=now, http_status=code, error="aweme_list is not a list"
-            )
-        posts: list[Post] = []
-        display_name = None
-        undated = 0
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            published = from_epoch(item.get("create_time") or 0)
-            if published is None:
-                undated += 1
-                continue
-            author = item.get("author") if isinstance(item.get("author"), dict) else {}
-            display_name = display_name or author.get("nickname")
-            state = item.get("status") if isinstance(item.get("status"), dict) else {}
-            aweme_id = str(item.get("aweme_id") or "")
-            posts.append(
-                Post(
-                    id=aweme_id or str(item.get("create_time")),
-                    title=str(item.get("desc") or item.get("preview_title") or "")[:200],
-                    published=published,
-                    pinned=bool(item.get("is_top")),
-                    deleted=bool(state.get("is_delete")),
-                    url=f"{self.base_url_for(ref)}/video/{aweme_id}" if aweme_id else None,
-                )
-            )
-        if not posts and undated:
-            return self.observation(
-                ref, "parse_error", now=now, http_status=code, error=f"{undated} posts without create_time"
-            )
-        if not posts and data.get("has_more"):
-            return self.observation(
-                ref,
-                "blocked",
-                now=now,
-                http_status=code,
-                error="an empty aweme_list that says has_more (withheld)",
-            )
-        return self.observation(ref, "ok", posts, now=now, http_status=code, display_name=display_name)
+        if any(w in msg for w in _RATE_WORDS):
+            status = "rate_limited"
+        elif status_code in _LOGIN_CODES or "登录" in msg:
+            status = "auth_expired" if self.cookies else "blocked"
+        elif status_code in _NOT_FOUND_CODES or "不存在" in msg:
+            status = "not_found"
+        else:
+            status = "blocked"
+        return status, f"status_code={status_code} {msg}".strip()
+
+    def post_of(self, ref: AccountRef, item: dict[str, Any]) -> tuple[Post | None, str | None]:
+        author = item.get("author") if isinstance(item.get("author"), dict) else {}
+        published = from_epoch(item.get("create_time") or 0)
+        if published is None:
+            return None, None
+        state = item.get("status") if isinstance(item.get("status"), dict) else {}
+        aweme_id = str(item.get("aweme_id") or "")
+        return Post(
+            id=aweme_id or str(item.get("create_time")),
+            title=str(item.get("desc") or item.get("preview_title") or "")[:200],
+            published=published,
+            pinned=bool(item.get("is_top")),
+            deleted=bool(state.get("is_delete")),
+            url=f"{self.base_url_for(ref)}/video/{aweme_id}" if aweme_id else None,
+        ), author.get("nickname")

@@ -136,6 +136,49 @@ def _post_id(*candidates: str) -> str:
     return hashlib.sha1("|".join(candidates).encode()).hexdigest()[:16]
 
 
+def _xml_link(children: dict[str, list[ET.Element]]) -> str:
+    for el in children.get("link", []):
+        href = el.get("href")
+        if href and el.get("rel", "alternate") == "alternate":
+            return href
+        if not href and _text(el):
+            return _text(el)
+    return ""
+
+
+def _xml_title(children: dict[str, list[ET.Element]]) -> str:
+    title = _text(next(iter(children.get("title", [])), None))
+    if title:
+        return title
+    for name in ("description", "summary", "content", "encoded"):
+        if children.get(name):
+            return _plain(_text(children[name][0]))
+    return ""
+
+
+def _xml_date(children: dict[str, list[ET.Element]], now: datetime) -> datetime | None:
+    for name in _DATE_FIELDS:
+        for el in children.get(name, []):
+            published = parse_cn_time(_text(el), now=now)
+            if published:
+                return published
+    return None
+
+
+def _xml_item(item: ET.Element, now: datetime) -> Post | None:
+    """One RSS item or Atom entry; None without a date (未注明发布时间的视为不更新)."""
+    children: dict[str, list[ET.Element]] = {}
+    for child in item:
+        children.setdefault(_local(child.tag), []).append(child)
+    published = _xml_date(children, now)
+    if published is None:
+        return None
+    link, title = _xml_link(children), _xml_title(children)
+    guid = _text(next(iter(children.get("guid", []) or children.get("id", [])), None))
+    return Post(id=_post_id(guid, link, title + "|" + published.isoformat()), title=_plain(title, 200),
+                published=published, url=link or None)
+
+
 def _xml_feed(body: bytes, *, now: datetime) -> ParsedFeed:
     root = _xml_root(body)
     kind = _local(root.tag)
@@ -150,45 +193,7 @@ def _xml_feed(body: bytes, *, now: datetime) -> ParsedFeed:
         container = next((c for c in root if _local(c.tag) == "channel"), root)
     title = _text(next((c for c in container if _local(c.tag) == "title"), None)) or None
     items = [el for el in root.iter() if _local(el.tag) in ("item", "entry")]
-    posts: list[Post] = []
-    for item in items:
-        children: dict[str, list[ET.Element]] = {}
-        for child in item:
-            children.setdefault(_local(child.tag), []).append(child)
-        link = ""
-        for el in children.get("link", []):
-            href = el.get("href")
-            if href and el.get("rel", "alternate") == "alternate":
-                link = href
-                break
-            if not href and _text(el):
-                link = _text(el)
-                break
-        item_title = _text(next(iter(children.get("title", [])), None))
-        if not item_title:
-            for name in ("description", "summary", "content", "encoded"):
-                if children.get(name):
-                    item_title = _plain(_text(children[name][0]))
-                    break
-        published = None
-        for name in _DATE_FIELDS:
-            for el in children.get(name, []):
-                published = parse_cn_time(_text(el), now=now)
-                if published:
-                    break
-            if published:
-                break
-        if published is None:
-            continue  # 未注明发布时间的视为不更新
-        guid = _text(next(iter(children.get("guid", []) or children.get("id", [])), None))
-        posts.append(
-            Post(
-                id=_post_id(guid, link, item_title + "|" + published.isoformat()),
-                title=_plain(item_title, 200),
-                published=published,
-                url=link or None,
-            )
-        )
+    posts = [post for post in (_xml_item(item, now) for item in items) if post is not None]
     return ParsedFeed(title=title, posts=posts, items=len(items))
 
 

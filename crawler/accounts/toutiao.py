@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
-import httpx
-
-from .base import AccountObservation, AccountRef, Post, register
-from .browser import BrowserAdapter, json_body
+from .base import AccountRef, Post, register
+from .browser import BrowserAdapter, truthy
 from .timefmt import from_epoch
 
 __all__ = ["ToutiaoAdapter"]
@@ -18,10 +15,6 @@ _RATE_WORDS = ("频繁", "too many", "稍后再试")
 _LOGIN_WORDS = ("登录", "login")
 _NOT_FOUND_WORDS = ("不存在", "已注销", "not exist")
 _TAGS = re.compile(r"<[^>]+>")
-
-
-def _truthy(value: Any) -> bool:
-    return bool(value) and value not in ("0", "false", "False")
 
 
 @register("toutiao")
@@ -50,86 +43,37 @@ class ToutiaoAdapter(BrowserAdapter):
     def usable_xhr(self, data: Any) -> bool:
         return isinstance(data, dict) and ("data" in data or "message" in data)
 
-    def parse(
-        self,
-        ref: AccountRef,
-        xhr: httpx.Response | None,
-        *,
-        now: datetime,
-        page: httpx.Response | None = None,
-    ) -> AccountObservation:
-        """The observation from the captured user-feed answer (``page`` explains a missing one)."""
-        if xhr is None:
-            return self.classify_page(ref, page, now=now)
-        failure = self.xhr_failure(ref, xhr, now=now)
-        if failure is not None:
-            return failure
-        data = json_body(xhr)
-        code = xhr.status_code
+    def answer_failure(self, data: dict[str, Any]) -> tuple[str, str] | None:
         message = str(data.get("message") or "success")
-        if message != "success":
-            detail = data.get("data") if isinstance(data.get("data"), dict) else {}
-            text = f"{message} {detail.get('description') or ''}".strip()
-            if any(w in text for w in _RATE_WORDS):
-                status = "rate_limited"
-            elif any(w in text.lower() for w in _LOGIN_WORDS):
-                status = "auth_expired" if self.cookies else "blocked"
-            elif any(w in text for w in _NOT_FOUND_WORDS):
-                status = "not_found"
-            else:
-                status = "blocked"
-            return self.observation(ref, status, now=now, http_status=code, error=f"message={text}")
-        items = data.get("data")
-        if items is None:
-            items = []
-        if not isinstance(items, list):
-            return self.observation(ref, "parse_error", now=now, http_status=code, error="data is not a list")
-        posts: list[Post] = []
-        display_name = None
-        undated = 0
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            published = from_epoch(item.get("publish_time") or item.get("behot_time") or 0)
-            if published is None:
-                undated += 1
-                continue
-            user = item.get("user_info") or item.get("user") or {}
-            if isinstance(user, dict):
-                display_name = display_name or user.get("name") or user.get("screen_name")
-            display_name = display_name or item.get("source")
-            post_id = str(
-                item.get("id") or item.get("item_id") or item.get("group_id") or item.get("thread_id") or ""
-            )
-            title = str(item.get("title") or "") or _TAGS.sub(
-                "", str(item.get("content") or item.get("abstract") or "")
-            )
-            url = (
-                item.get("article_url") or item.get("display_url") or item.get("share_url") or item.get("url")
-            )
-            posts.append(
-                Post(
-                    id=post_id or str(published.timestamp()),
-                    title=title.strip()[:200],
-                    published=published,
-                    pinned=_truthy(item.get("is_top"))
-                    or _truthy(item.get("is_stick"))
-                    or bool(item.get("stick_label")),
-                    repost=bool(
-                        item.get("origin_group")
-                        or item.get("origin_thread")
-                        or _truthy(item.get("is_repost"))
-                    ),
-                    deleted=_truthy(item.get("is_deleted")),
-                    url=url if isinstance(url, str) and url else None,
-                )
-            )
-        if not posts and undated:
-            return self.observation(
-                ref, "parse_error", now=now, http_status=code, error=f"{undated} items without a time"
-            )
-        if not posts and _truthy(data.get("has_more")):
-            return self.observation(
-                ref, "blocked", now=now, http_status=code, error="an empty feed that says has_more"
-            )
-        return self.observation(ref, "ok", posts, now=now, http_status=code, display_name=display_name)
+        if message == "success":
+            return None
+        detail = data.get("data") if isinstance(data.get("data"), dict) else {}
+        text = f"{message} {detail.get('description') or ''}".strip()
+        if any(w in text for w in _RATE_WORDS):
+            status = "rate_limited"
+        elif any(w in text.lower() for w in _LOGIN_WORDS):
+            status = "auth_expired" if self.cookies else "blocked"
+        elif any(w in text for w in _NOT_FOUND_WORDS):
+            status = "not_found"
+        else:
+            status = "blocked"
+        return status, f"message={text}"
+
+    def post_of(self, ref: AccountRef, item: dict[str, Any]) -> tuple[Post | None, str | None]:
+        published = from_epoch(item.get("publish_time") or item.get("behot_time") or 0)
+        if published is None:
+            return None, None
+        user = item.get("user_info") or item.get("user") or {}
+        name = (user.get("name") or user.get("screen_name") if isinstance(user, dict) else None) or item.get("source")
+        post_id = str(item.get("id") or item.get("item_id") or item.get("group_id") or item.get("thread_id") or "")
+        title = str(item.get("title") or "") or _TAGS.sub("", str(item.get("content") or item.get("abstract") or ""))
+        url = item.get("article_url") or item.get("display_url") or item.get("share_url") or item.get("url")
+        return Post(
+            id=post_id or str(published.timestamp()),
+            title=title.strip()[:200],
+            published=published,
+            pinned=truthy(item.get("is_top")) or truthy(item.get("is_stick")) or bool(item.get("stick_label")),
+            repost=bool(item.get("origin_group") or item.get("origin_thread") or truthy(item.get("is_repost"))),
+            deleted=truthy(item.get("is_deleted")),
+            url=url if isinstance(url, str) and url else None,
+        ), name

@@ -284,6 +284,26 @@ class WeiboAdapter(Adapter):
             return self.observation(ref, "not_found", now=now, http_status=profile.status_code, error=msg)
         return user
 
+    def _post(self, ref: AccountRef, mblog: dict[str, Any], now: datetime) -> Post | None:
+        """One 微博 of the list (None when its time cannot be read)."""
+        published = parse_cn_time(str(mblog.get("created_at") or ""), now=now)
+        if published is None:
+            return None
+        post_id = str(mblog.get("id") or mblog.get("mid") or mblog.get("bid") or "")
+        title_info = mblog.get("title") if isinstance(mblog.get("title"), dict) else {}
+        pinned = (
+            bool(mblog.get("isTop")) or str(mblog.get("mblogtype")) == "2" or "置顶" in str(title_info.get("text") or "")
+        )
+        return Post(
+            id=post_id,
+            title=weibo_text(str(mblog.get("raw_text") or mblog.get("text") or "")),
+            published=published,
+            pinned=pinned,
+            repost=isinstance(mblog.get("retweeted_status"), dict),
+            deleted=str(mblog.get("deleted") or "") == "1",
+            url=f"{self.base_url_for(ref)}/status/{mblog.get('bid') or post_id}" if post_id else None,
+        )
+
     def parse(
         self,
         ref: AccountRef,
@@ -323,28 +343,11 @@ class WeiboAdapter(Adapter):
         result: list[Post] = []
         undated = 0
         for mblog in _mblogs(cards):
-            published = parse_cn_time(str(mblog.get("created_at") or ""), now=now)
-            if published is None:
+            post = self._post(ref, mblog, now)
+            if post is None:
                 undated += 1
-                continue
-            post_id = str(mblog.get("id") or mblog.get("mid") or mblog.get("bid") or "")
-            title_info = mblog.get("title") if isinstance(mblog.get("title"), dict) else {}
-            pinned = (
-                bool(mblog.get("isTop"))
-                or str(mblog.get("mblogtype")) == "2"
-                or "置顶" in str(title_info.get("text") or "")
-            )
-            result.append(
-                Post(
-                    id=post_id,
-                    title=weibo_text(str(mblog.get("raw_text") or mblog.get("text") or "")),
-                    published=published,
-                    pinned=pinned,
-                    repost=isinstance(mblog.get("retweeted_status"), dict),
-                    deleted=str(mblog.get("deleted") or "") == "1",
-                    url=f"{self.base_url_for(ref)}/status/{mblog.get('bid') or post_id}" if post_id else None,
-                )
-            )
+            else:
+                result.append(post)
         info = (data.get("data") or {}).get("cardlistInfo") or {}
         total = info.get("total") if isinstance(info, dict) else None
         if not result and isinstance(total, int) and total > 0 and not undated:
