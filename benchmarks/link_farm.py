@@ -199,63 +199,17 @@ class LinkFarm:
         fbase = self.base(friends)
         for k in range(10):
             self.hosts[friends].routes[f"/friend{k}.html"] = Resp(body=_page(f"友情网站{k}", []))
-        # pages of each site
         for _, plan in plans:
-            P = plan.prefix
-            nav = [(P, "首页")] + [(f"{P}c{j}/", f"栏目{j}") for j in range(self.columns)]
-            home_links = list(nav) + [(f"{P}img/logo.png", "标志")]
-            home_links += [(f"{fbase}/friend{self.rng.randrange(10)}.html", "友情链接") for _ in range(3)]
-            for j in range(self.columns):
-                col = f"{P}c{j}/"
-                arts = [(f"{col}a{k}.html", f"栏目{j}文章{k}") for k in range(self.articles)]
-                home_links += arts[:3]
-                plan.pages[col] = nav + arts + [(f"{P}img/c{j}.png", "栏目图")]
-                for k, (url, _) in enumerate(arts):
-                    plan.pages[url] = nav + [(f"{P}files/c{j}_a{k}.pdf", "附件下载"), (f"{P}img/c{j}.png", "图片")]
-                    if k % 5 == 0:
-                        plan.pages[url].append((f"{fbase}/friend{self.rng.randrange(10)}.html", "相关链接"))
-            plan.pages[P] = home_links
+            self._site_pages(plan, fbase)
         # injected broken links and transient ones
         closed = _closed_port(f"127.0.0.{self.first_ip + len(self.hosts)}")
         n = 0
         for cls in ERROR_CLASSES:
             for i in range(self.per_class):
                 host_i, plan = plans[self.rng.randrange(len(plans))]
-                P, base = plan.prefix, plan.base
-                routes = self.hosts[host_i].routes
-                if cls == "http_404":
-                    url = f"{base}{P}old/missing_{n}.html"
-                elif cls == "http_410":
-                    url = f"{base}{P}old/removed_{n}.html"
-                    routes[url[len(base):]] = Resp(status=410)
-                elif cls == "http_5xx":
-                    url = f"{base}{P}cgi/error_{n}.jsp"
-                    routes[url[len(base):]] = Resp(status=500, body=b"<h1>500 Internal Server Error</h1>")
-                elif cls == "timeout":
-                    url = f"{base}{P}slow/page_{n}.html"
-                    routes[url[len(base):]] = Resp(body=_page("慢页面", []), delay=self.slow_seconds)
-                elif cls == "dns":
-                    url = f"http://dead-link-{n}.invalid/index.html"
-                elif cls == "refused":
-                    url = f"http://127.0.0.{self.first_ip + len(self.hosts)}:{closed}/page_{n}.html"
-                elif cls == "tls":
-                    url = f"https://{fbase.removeprefix('http://')}/secure_{n}.html"
-                elif cls == "redirect_loop":
-                    a, b = f"{P}loop/{n}/a.html", f"{P}loop/{n}/b.html"
-                    routes[a] = Resp(status=302, location=f"{base}{b}")
-                    routes[b] = Resp(status=302, location=f"{base}{a}")
-                    url = f"{base}{a}"
-                elif cls == "soft_404" and i % 2 == 0:
-                    url = f"{base}{P}info/notfound_{n}.html"
-                    routes[url[len(base):]] = Resp(body=SOFT_404.encode())
-                elif cls == "soft_404":
-                    url = f"{base}{P}c0/2019/old_{n}.html"
-                    routes[url[len(base):]] = Resp(status=302, location=f"{base}/")
-                else:  # empty_attachment
-                    url = f"{base}{P}files/empty_{n}.doc"
-                    routes[url[len(base):]] = Resp(body=b"", ctype="application/msword")
+                url = self._broken(cls, n, i, plan, self.hosts[host_i].routes, closed, fbase)
                 self.expected[url] = cls
-                self._place(plan, url, f"坏链接{n}", base)
+                self._place(plan, url, f"坏链接{n}", plan.base)
                 n += 1
         for i in range(self.n_transient):
             host_i, plan = plans[self.rng.randrange(len(plans))]
@@ -263,24 +217,76 @@ class LinkFarm:
             self.hosts[host_i].routes[path] = Resp(body=_page("偶尔繁忙的页面", []), fail_first=1)
             self.transient.add(plan.base + path)
             self._place(plan, plan.base + path, f"偶发故障{i}", plan.base)
-        # serve
         links: set[str] = set()
         for host_i, plan in plans:
-            routes = self.hosts[host_i].routes
-            for path, page_links in plan.pages.items():
-                abs_links = [(u if u.startswith(("http://", "https://")) else plan.base + u, t) for u, t in page_links]
-                links.update(u for u, _ in abs_links)
-                self.link_refs += len(abs_links)
-                routes.setdefault(path, Resp(body=_page(f"页面 {path}", abs_links)))
-            for j in range(self.columns):
-                routes[f"{plan.prefix}img/c{j}.png"] = Resp(body=b"\x89PNG\r\n\x1a\n" + b"0" * 200, ctype="image/png")
-                for k in range(self.articles):
-                    routes[f"{plan.prefix}files/c{j}_a{k}.pdf"] = Resp(body=b"%PDF-1.4\n" + b"0" * 500,
-                                                                       ctype="application/pdf")
-            routes[f"{plan.prefix}img/logo.png"] = Resp(body=b"\x89PNG\r\n\x1a\n" + b"0" * 100, ctype="image/png")
-            self.sites.append(plan.base + plan.prefix)
+            self._serve(plan, self.hosts[host_i].routes, links)
         self.hosts[0].routes["/"] = Resp(body=_page("示范县人民政府门户网站", [(self.base(0) + u, t) for u, t in portal_root]))
         self._all_links = links
+
+    def _site_pages(self, plan: _SitePlan, fbase: str) -> None:
+        """The pages of one site: homepage, columns, articles, with their links."""
+        P = plan.prefix
+        nav = [(P, "首页")] + [(f"{P}c{j}/", f"栏目{j}") for j in range(self.columns)]
+        home_links = list(nav) + [(f"{P}img/logo.png", "标志")]
+        home_links += [(f"{fbase}/friend{self.rng.randrange(10)}.html", "友情链接") for _ in range(3)]
+        for j in range(self.columns):
+            col = f"{P}c{j}/"
+            arts = [(f"{col}a{k}.html", f"栏目{j}文章{k}") for k in range(self.articles)]
+            home_links += arts[:3]
+            plan.pages[col] = nav + arts + [(f"{P}img/c{j}.png", "栏目图")]
+            for k, (url, _) in enumerate(arts):
+                plan.pages[url] = nav + [(f"{P}files/c{j}_a{k}.pdf", "附件下载"), (f"{P}img/c{j}.png", "图片")]
+                if k % 5 == 0:
+                    plan.pages[url].append((f"{fbase}/friend{self.rng.randrange(10)}.html", "相关链接"))
+        plan.pages[P] = home_links
+
+    def _broken(self, cls: str, n: int, i: int, plan: _SitePlan, routes: dict[str, Resp], closed: int,
+                fbase: str) -> str:
+        """The URL of the n-th broken link, of error class ``cls``, with the route that breaks it."""
+        P, base = plan.prefix, plan.base
+        fixed = {
+            "http_410": ("old/removed_{n}.html", Resp(status=410)),
+            "http_5xx": ("cgi/error_{n}.jsp", Resp(status=500, body=b"<h1>500 Internal Server Error</h1>")),
+            "timeout": ("slow/page_{n}.html", Resp(body=_page("慢页面", []), delay=self.slow_seconds)),
+            "empty_attachment": ("files/empty_{n}.doc", Resp(body=b"", ctype="application/msword")),
+        }
+        if cls in fixed:
+            leaf, resp = fixed[cls]
+            routes[P + leaf.format(n=n)] = resp
+            return f"{base}{P}{leaf.format(n=n)}"
+        if cls == "http_404":
+            return f"{base}{P}old/missing_{n}.html"
+        if cls == "dns":
+            return f"http://dead-link-{n}.invalid/index.html"
+        if cls == "refused":
+            return f"http://127.0.0.{self.first_ip + len(self.hosts)}:{closed}/page_{n}.html"
+        if cls == "tls":
+            return f"https://{fbase.removeprefix('http://')}/secure_{n}.html"
+        if cls == "redirect_loop":
+            a, b = f"{P}loop/{n}/a.html", f"{P}loop/{n}/b.html"
+            routes[a] = Resp(status=302, location=f"{base}{b}")
+            routes[b] = Resp(status=302, location=f"{base}{a}")
+            return f"{base}{a}"
+        if i % 2 == 0:  # soft_404: a page saying it does not exist, or a deep link sent to the homepage
+            routes[f"{P}info/notfound_{n}.html"] = Resp(body=SOFT_404.encode())
+            return f"{base}{P}info/notfound_{n}.html"
+        routes[f"{P}c0/2019/old_{n}.html"] = Resp(status=302, location=f"{base}/")
+        return f"{base}{P}c0/2019/old_{n}.html"
+
+    def _serve(self, plan: _SitePlan, routes: dict[str, Resp], links: set[str]) -> None:
+        """Routes for every page of a site (and its images and attachments)."""
+        for path, page_links in plan.pages.items():
+            abs_links = [(u if u.startswith(("http://", "https://")) else plan.base + u, t) for u, t in page_links]
+            links.update(u for u, _ in abs_links)
+            self.link_refs += len(abs_links)
+            routes.setdefault(path, Resp(body=_page(f"页面 {path}", abs_links)))
+        for j in range(self.columns):
+            routes[f"{plan.prefix}img/c{j}.png"] = Resp(body=b"\x89PNG\r\n\x1a\n" + b"0" * 200, ctype="image/png")
+            for k in range(self.articles):
+                routes[f"{plan.prefix}files/c{j}_a{k}.pdf"] = Resp(body=b"%PDF-1.4\n" + b"0" * 500,
+                                                                   ctype="application/pdf")
+        routes[f"{plan.prefix}img/logo.png"] = Resp(body=b"\x89PNG\r\n\x1a\n" + b"0" * 100, ctype="image/png")
+        self.sites.append(plan.base + plan.prefix)
 
     def _place(self, plan: _SitePlan, url: str, text: str, base: str) -> None:
         pages = sorted(plan.pages) + [plan.prefix]

@@ -175,15 +175,8 @@ class ColumnSpider(scrapy.Spider):
 
     def parse_page(self, response: Response, state: _State) -> Iterator[Any]:
         """Read one list page; go on to the next page, the browser or the articles only when needed."""
-        state.pages += 1
+        self._note_response(response, state)
         status = response.status
-        first = state.pages == 1 or (state.rendered and not state.items)
-        if first:
-            state.http_status, state.final_url = status, response.url
-        if "cached" in response.flags:
-            state.info["cached_pages"] = state.info.get("cached_pages", 0) + 1
-            if first:
-                state.not_modified = True
         if status >= 300 and status != 304 or status == 304 and "cached" not in response.flags:
             if not state.items:
                 yield self._record(state, page_status(status), http_status=status, error=f"HTTP {status}",
@@ -201,16 +194,7 @@ class ColumnSpider(scrapy.Spider):
                 yield self._record(state, "parse_error", http_status=status, error=f"{type(exc).__name__}: {exc}",
                                    final_url=response.url)
             return
-        state.info.setdefault("encoding", encoding)
-        if result.reading is not None and ("read" not in state.info or (result.items and not state.items)):
-            state.info["read"] = result.reading.to_info()
-        if result.total_pages and "total_pages" not in state.info:
-            state.info["total_pages"] = result.total_pages
-        if state.extractor is None or state.extractor == "script_built":
-            state.extractor = result.extractor
-        if "dataproxy" in response.url:
-            state.info["dataproxy_pages"] = state.info.get("dataproxy_pages", 0) + 1
-
+        self._note_result(response, state, result, encoding)
         # A page built by script: once more through the browser.
         if result.script_built and not result.items and not state.items:
             state.info["script_built"] = True
@@ -223,31 +207,61 @@ class ColumnSpider(scrapy.Spider):
             state.rendered = True
             state.not_modified = False
             state.info.setdefault("rendered", "browser")
+        if not self._add_items(response, state, result) or any(not i.pinned for i in state.items):
+            # a repeated page ends the walk; so do items that are not pinned (dated, or undated: then the newest
+            # articles are read)
+            yield from self._finish(state)
+            return
+        nxt = self._next_page(state, result)
+        if nxt is None:
+            yield from self._finish(state)
+            return
+        state.seen.add(nxt)
+        yield self._request(nxt, state)
 
-        # Trap protection: a page whose content was already seen ends the walk.
+    @staticmethod
+    def _note_response(response: Response, state: _State) -> None:
+        state.pages += 1
+        first = state.pages == 1 or (state.rendered and not state.items)
+        if first:
+            state.http_status, state.final_url = response.status, response.url
+        if "cached" in response.flags:
+            state.info["cached_pages"] = state.info.get("cached_pages", 0) + 1
+            if first:
+                state.not_modified = True
+
+    @staticmethod
+    def _note_result(response: Response, state: _State, result: Any, encoding: str) -> None:
+        state.info.setdefault("encoding", encoding)
+        if result.reading is not None and ("read" not in state.info or (result.items and not state.items)):
+            state.info["read"] = result.reading.to_info()
+        if result.total_pages and "total_pages" not in state.info:
+            state.info["total_pages"] = result.total_pages
+        if state.extractor is None or state.extractor == "script_built":
+            state.extractor = result.extractor
+        if "dataproxy" in response.url:
+            state.info["dataproxy_pages"] = state.info.get("dataproxy_pages", 0) + 1
+
+    @staticmethod
+    def _add_items(response: Response, state: _State, result: Any) -> bool:
+        """Add the page's new items; False when its content was already seen (trap protection)."""
         digest = hashlib.sha1(
             ("\n".join(sorted(i.url for i in result.items)) if result.items else response.body.decode("latin-1"))
             .encode("utf-8", "replace")
         ).hexdigest()
         if digest in state.hashes:
             state.info["trap"] = "repeated_content"
-            yield from self._finish(state)
-            return
+            return False
         state.hashes.add(digest)
         for item in result.items:
             if item.url not in state.urls:
                 state.urls.add(item.url)
                 state.items.append(item)
+        return True
 
-        unpinned = [i for i in state.items if not i.pinned]
-        if any(i.date for i in unpinned):
-            yield from self._finish(state)
-            return
-        if unpinned:  # items without any date (in the list or the URL): read the newest articles
-            yield from self._finish(state)
-            return
-        # No item yet, or only pinned ones: the list may be in a frame (or behind a refresh), or go on on the
-        # next page; frames come first and share the column's page budget.
+    def _next_page(self, state: _State, result: Any) -> str | None:
+        """No item yet, or only pinned ones: the list may be in a frame (or behind a refresh), or go on on the
+        next page; frames come first and share the column's page budget."""
         frames = list(getattr(result, "frames", None) or [])
         candidates = [*frames, *result.next_pages]
         nxt = next((u for u in candidates if u not in state.seen), None)
@@ -259,11 +273,7 @@ class ColumnSpider(scrapy.Spider):
         if nxt and state.pages >= max_pages:
             state.info["page_budget_hit"] = True
             nxt = None
-        if nxt is None:
-            yield from self._finish(state)
-            return
-        state.seen.add(nxt)
-        yield self._request(nxt, state)
+        return nxt
 
     def _finish(self, state: _State) -> Iterator[Any]:
         """Record the column, after opening its newest articles when no item shows a date."""
