@@ -17,9 +17,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from govwatch.loopback import LoopbackServer, Reply, Request
 
 __all__ = [
     "FAMILIES",
@@ -199,49 +200,31 @@ def _page(title: str, body: str, nav: str = "", charset: str = "utf-8", head: st
 
 
 class FarmServer:
-    """Serves a Farm on its loopback hosts (one ThreadingHTTPServer per address, same port when possible)."""
+    """Serves a Farm on its loopback hosts (govwatch/loopback.py: one port for all when possible)."""
 
     def __init__(self, farm: Farm) -> None:
         self.farm = farm
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
-        self._servers: dict[str, ThreadingHTTPServer] = {}
-        self.inflight: dict[str, int] = {}
-        self.max_inflight: dict[str, int] = {}
-        self.max_total_inflight = 0
         self._stop = threading.Event()
+        self._server = LoopbackServer(self._answer, farm.hosts(), http11=True, queue_size=256)
+        self.inflight, self.max_inflight = self._server.inflight, self._server.max_inflight
 
     # -- lifecycle -----------------------------------------------------------------------------
+    @property
+    def max_total_inflight(self) -> int:
+        """The most requests in flight at once over all hosts."""
+        return self._server.max_total_inflight
+
     def start(self) -> FarmServer:
-        """Bind every host and serve in background threads."""
-        port = 0
-        for host in self.farm.hosts():
-            srv = self._bind(host, port)
-            port = port or srv.server_address[1]
+        """Bind every host (on one port when possible) and serve in background threads."""
+        self._server.start()
         return self
-
-    def _bind(self, host: str, port: int) -> ThreadingHTTPServer:
-        owner = self
-
-        class Handler(_Handler):
-            farm_server = owner
-
-        try:
-            srv = ThreadingHTTPServer((host, port), Handler)
-        except OSError:
-            srv = ThreadingHTTPServer((host, 0), Handler)
-        srv.daemon_threads = True
-        srv.request_queue_size = 256
-        self._servers[host] = srv
-        threading.Thread(target=srv.serve_forever, name=f"farm-{host}", daemon=True).start()
-        return srv
 
     def stop(self) -> None:
         """Stop serving (slow answers are cut short)."""
         self._stop.set()
-        for srv in self._servers.values():
-            srv.shutdown()
-            srv.server_close()
+        self._server.stop()
 
     def __enter__(self) -> FarmServer:
         return self.start()
@@ -252,8 +235,7 @@ class FarmServer:
     # -- addresses -----------------------------------------------------------------------------
     def base(self, host: str) -> str:
         """``http://host:port``."""
-        h, port = self._servers[host].server_address[:2]
-        return f"http://{h}:{port}"
+        return self._server.base(host)
 
     def site_url(self, unit: FarmUnit) -> str:
         """A unit's homepage."""
@@ -296,15 +278,8 @@ class FarmServer:
         with self._lock:
             self.log.clear()
 
-    def _enter(self, host: str) -> None:
+    def _logged(self, entry: LoggedRequest) -> None:
         with self._lock:
-            self.inflight[host] = self.inflight.get(host, 0) + 1
-            self.max_inflight[host] = max(self.max_inflight.get(host, 0), self.inflight[host])
-            self.max_total_inflight = max(self.max_total_inflight, sum(self.inflight.values()))
-
-    def _leave(self, host: str, entry: LoggedRequest) -> None:
-        with self._lock:
-            self.inflight[host] -= 1
             self.log.append(entry)
 
     # -- pages ---------------------------------------------------------------------------------
@@ -500,6 +475,40 @@ class FarmServer:
                 return 200, {"Content-Type": "text/xml; charset=utf-8"}, xml.encode()
         return 404, {"Content-Type": "text/html"}, b"not found"
 
+    # -- the app ---------------------------------------------------------------------------------
+    def _answer(self, request: Request) -> Reply | None:
+        entry = LoggedRequest(request.host, request.method, request.handler.path, 0, 0, False)
+        try:
+            if self.farm.delay:
+                time.sleep(self.farm.delay)
+            if request.path.startswith("/hostile/") and self.farm.hostile:
+                hostile = self.hostile(request.handler, request.path[len("/hostile/"):])
+                if hostile is not None:
+                    entry = hostile
+                    return None
+            reply = self._reply(request)
+            entry = LoggedRequest(request.host, request.method, request.handler.path, reply.status,
+                                  len(reply.body), bool(request.headers.get("If-None-Match")
+                                                        or request.headers.get("If-Modified-Since")))
+            return reply
+        finally:
+            self._logged(entry)
+
+    def _reply(self, request: Request) -> Reply:
+        faults = self.farm.faults.get(request.path)
+        if faults:
+            status = faults.pop(0)
+            return Reply(status, f"<h1>{status} 服务器错误</h1>".encode())
+        status, headers, body = self.render(request.host, request.path, request.query)
+        if status == 200:
+            etag = '"' + hashlib.md5(body).hexdigest()[:16] + '"'
+            headers["ETag"] = etag
+            headers["Last-Modified"] = format_datetime(
+                dt.datetime.combine(self.farm.as_of, dt.time(), dt.UTC), usegmt=True)
+            if request.headers.get("If-None-Match") == etag:
+                return Reply(304, b"", {k: v for k, v in headers.items() if k != "Content-Type"})
+        return Reply(status, body, headers)
+
     # -- hostile pages (served by the handler directly) ------------------------------------------
     def hostile(self, handler: BaseHTTPRequestHandler, name: str) -> LoggedRequest | None:
         """Answer a hostile path; returns the log entry, or None when ``name`` is not hostile."""
@@ -569,71 +578,3 @@ class FarmServer:
         return LoggedRequest(host, "GET", f"/hostile/{name}", 200, sent, False)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    farm_server: FarmServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
-
-    def _answer(self, method: str) -> None:
-        owner = self.farm_server
-        host = self.server.server_address[0]
-        parts = urlsplit(self.path)
-        owner._enter(host)
-        entry: LoggedRequest | None = None
-        try:
-            if owner.farm.delay:
-                time.sleep(owner.farm.delay)
-            if parts.path.startswith("/hostile/") and owner.farm.hostile:
-                entry = owner.hostile(self, parts.path[len("/hostile/"):])
-                if entry is not None:
-                    return
-            faults = owner.farm.faults.get(parts.path)
-            if faults:
-                status = faults.pop(0)
-                body = f"<h1>{status} 服务器错误</h1>".encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                entry = LoggedRequest(host, method, self.path, status, len(body), False)
-                return
-            query = parse_qs(parts.query)
-            if method == "POST":
-                length = int(self.headers.get("Content-Length") or 0)
-                query.update(parse_qs(self.rfile.read(length).decode("utf-8", "replace")))
-            status, headers, body = owner.render(host, parts.path, query)
-            conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
-            if status == 200:
-                etag = '"' + hashlib.md5(body).hexdigest()[:16] + '"'
-                headers["ETag"] = etag
-                headers["Last-Modified"] = format_datetime(
-                    dt.datetime.combine(owner.farm.as_of, dt.time(), dt.UTC), usegmt=True)
-                if self.headers.get("If-None-Match") == etag:
-                    status, body = 304, b""
-            self.send_response(status)
-            for k, v in headers.items():
-                if status == 304 and k == "Content-Type":
-                    continue
-                self.send_header(k, v)
-            if status != 304:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if method != "HEAD" and status != 304:
-                self.wfile.write(body)
-            entry = LoggedRequest(host, method, self.path, status, len(body), conditional)
-        except OSError:
-            pass
-        finally:
-            owner._leave(host, entry or LoggedRequest(host, method, self.path, 0, 0, False))
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        self._answer("GET")
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
-        self._answer("POST")
-
-    def do_HEAD(self) -> None:  # noqa: N802 - http.server API
-        self._answer("HEAD")

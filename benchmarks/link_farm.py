@@ -25,11 +25,11 @@ from __future__ import annotations
 import random
 import socket
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from govwatch.loopback import LoopbackServer, Reply, Request
 
 __all__ = ["ERROR_CLASSES", "LinkFarm", "Resp"]
 
@@ -52,59 +52,30 @@ class Resp:
     served: int = 0
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Host
+@dataclass
+class _Host:
+    """One address of the farm: its routes and the requests it served."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
+    ip: str
+    routes: dict[str, Resp] = field(default_factory=dict)
+    count: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _answer(self, head: bool) -> None:
-        srv = self.server
-        path = self.path.split("?")[0]
-        with srv.lock:
-            srv.count += 1
-            resp = srv.routes.get(path)
+    def answer(self, request: Request) -> Reply:
+        with self.lock:
+            self.count += 1
+            resp = self.routes.get(request.path)
             if resp is not None:
                 resp.served += 1
                 served = resp.served
+        headers = {"LinkChecker": "allow"}  # lets LinkChecker go above 10 requests per second
         if resp is None:
-            status, body, ctype, location, delay = 404, b"<h1>404 Not Found</h1>", "text/html", None, 0.0
-        else:
-            status, body, ctype, location, delay = resp.status, resp.body, resp.ctype, resp.location, resp.delay
-            if served <= resp.fail_first:
-                status, body, location = 503, b"<h1>503 busy</h1>", None
-        try:
-            if delay:
-                time.sleep(delay)
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("LinkChecker", "allow")  # lets LinkChecker go above 10 requests per second
-            if location:
-                self.send_header("Location", location)
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        self._answer(False)
-
-    def do_HEAD(self) -> None:  # noqa: N802 - http.server API
-        self._answer(True)
-
-
-class _Host(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 128
-
-    def __init__(self, ip: str) -> None:
-        super().__init__((ip, 0), _Handler)
-        self.routes: dict[str, Resp] = {}
-        self.count = 0
-        self.lock = threading.Lock()
+            return Reply(404, b"<h1>404 Not Found</h1>", {**headers, "Content-Type": "text/html"})
+        if served <= resp.fail_first:
+            return Reply(503, b"<h1>503 busy</h1>", {**headers, "Content-Type": resp.ctype}, delay=resp.delay)
+        if resp.location:
+            headers["Location"] = resp.location
+        return Reply(resp.status, resp.body, {**headers, "Content-Type": resp.ctype}, delay=resp.delay)
 
 
 def _page(title: str, links: list[tuple[str, str]], extra: str = "") -> bytes:
@@ -136,26 +107,22 @@ class LinkFarm:
         self.expected: dict[str, str] = {}
         self.transient: set[str] = set()
         self.link_refs = 0
-        self._threads: list[threading.Thread] = []
 
     # -- lifecycle
 
     def start(self) -> LinkFarm:
         """Bind every host, build the pages and serve in background threads."""
-        for i in range(1 + self.standalone + 1):  # portal, standalone sites, friends
-            host = _Host(f"127.0.0.{self.first_ip + i}")
-            self.hosts.append(host)
-            t = threading.Thread(target=host.serve_forever, daemon=True)
-            t.start()
-            self._threads.append(t)
+        # portal, standalone sites, friends
+        self.hosts = [_Host(f"127.0.0.{self.first_ip + i}") for i in range(1 + self.standalone + 1)]
+        by_ip = {h.ip: h for h in self.hosts}
+        self._server = LoopbackServer(lambda request: by_ip[request.host].answer(request), by_ip)
+        self._server.start()
         self._build()
         return self
 
     def stop(self) -> None:
         """Stop serving."""
-        for h in self.hosts:
-            h.shutdown()
-            h.server_close()
+        self._server.stop()
 
     def __enter__(self) -> LinkFarm:
         return self.start()
@@ -165,8 +132,7 @@ class LinkFarm:
 
     def base(self, i: int) -> str:
         """``http://ip:port`` of host ``i`` (0 = portal)."""
-        ip, port = self.hosts[i].server_address[:2]
-        return f"http://{ip}:{port}"
+        return self._server.base(self.hosts[i].ip)
 
     def requests(self) -> int:
         """Requests served by every host since the last reset."""

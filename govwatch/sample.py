@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import threading
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from govwatch.loopback import LoopbackServer, Reply, Request
 
 __all__ = ["SampleAccount", "SampleColumn", "SampleCounty", "SampleLink", "SampleServer", "SampleSite", "SampleUnit", "sample_county"]
 
@@ -268,33 +267,8 @@ def _list_html(rows: list[tuple[str, str, dt.date | None, bool]], base: str, sty
     return f'<div class="list"><ul>{lis}</ul></div>'
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _HostServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        self.server.requests.append(self.path)
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        parts = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        status, ctype, body = self.server.owner.render(self.server.role, parts.path, query)
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_HEAD = do_GET  # noqa: N815
-
-
-class _HostServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, addr: tuple[str, int], owner: SampleServer, role: str) -> None:
-        super().__init__(addr, _Handler)
-        self.owner = owner
-        self.role = role
-        self.requests: list[str] = []
+#: the sample county's hosts by role
+HOSTS = {"portal": "127.0.0.1", "standalone": "127.0.0.2"}
 
 
 class SampleServer:
@@ -302,28 +276,26 @@ class SampleServer:
 
     def __init__(self, county: SampleCounty, *, port: int = 0) -> None:
         self.county = county
-        self._servers: dict[str, _HostServer] = {}
-        self._threads: list[threading.Thread] = []
         self.port = port
+        self._roles = {host: role for role, host in HOSTS.items()}
+        self._requests: dict[str, list[str]] = {role: [] for role in HOSTS}
+        self._server = LoopbackServer(self._answer, HOSTS.values(), port=port)
+
+    def _answer(self, request: Request) -> Reply:
+        role = self._roles[request.host]
+        self._requests[role].append(request.handler.path)
+        query = {k: v[0] for k, v in request.query.items()}
+        status, ctype, body = self.render(role, request.path, query)
+        return Reply(status, body, {"Content-Type": ctype})
 
     def start(self) -> SampleServer:
         """Bind both hosts (on ``port`` when free, else any port) and serve in background threads."""
-        for role, host in (("portal", "127.0.0.1"), ("standalone", "127.0.0.2")):
-            try:
-                srv = _HostServer((host, self.port), self, role)
-            except OSError:
-                srv = _HostServer((host, 0), self, role)
-            self._servers[role] = srv
-            t = threading.Thread(target=srv.serve_forever, name=f"sample-{role}", daemon=True)
-            t.start()
-            self._threads.append(t)
+        self._server.start()
         return self
 
     def stop(self) -> None:
         """Stop serving."""
-        for srv in self._servers.values():
-            srv.shutdown()
-            srv.server_close()
+        self._server.stop()
 
     def __enter__(self) -> SampleServer:
         return self.start()
@@ -333,12 +305,11 @@ class SampleServer:
 
     def base(self, role: str) -> str:
         """``http://host:port`` of a host role."""
-        host, port = self._servers[role].server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.base(HOSTS[role])
 
     def requests(self, role: str) -> list[str]:
         """Paths requested from a host so far."""
-        return list(self._servers[role].requests)
+        return list(self._requests[role])
 
     def url(self, unit_id: str, slug: str | None = None) -> str:
         """URL of a unit's site, or of one of its columns."""
@@ -436,56 +407,71 @@ class SampleServer:
                 out.append(f'<a href="{href}">{html.escape(link.text)}</a>')
         return f'<div class="links">{" ".join(out)}</div>' if out else ""
 
+    def _homepage(self, u: Any, s: Any, nav: list[tuple[str, str]], ctype: str) -> tuple[int, str, bytes]:
+        as_of = self.county.as_of
+        if s.homepage_ages is not None:
+            rows = [(f"{u.name}要闻{i + 1}", f"news/art_{i + 1}.html", as_of - dt.timedelta(days=a), False)
+                    for i, a in enumerate(s.homepage_ages)]
+        else:
+            rows = []
+            for c in s.columns:
+                dated = [r for r in _items(c, as_of) if r[2] is not None and not r[3]]
+                if dated and c.status == 200:
+                    t, url, d, p = max(dated, key=lambda r: r[2])
+                    rows.append((t, f"{c.slug}/{url}", d, p))
+        body = f"<h2>{html.escape(u.name)}</h2>" + _list_html(rows, s.prefix, s.date_style)
+        body += self._links_html(s, "homepage")
+        return 200, ctype, _page(u.name, nav, body, s.encoding)
+
+    def _column_page(self, u: Any, s: Any, c: Any, leaf: str, nav: list[tuple[str, str]],
+                     ctype: str) -> tuple[int, str, bytes] | None:
+        as_of = self.county.as_of
+        if c.status != 200:
+            return c.status, "text/html; charset=utf-8", b"<h1>Internal Server Error</h1>"
+        rows = _items(c, as_of)
+        if leaf in ("", "index.html"):
+            body = f'<div class="crumb">当前位置：首页 &gt; {html.escape(c.name)}</div>'
+            if c.board is not None:
+                body += _board_html(c, as_of, f"{s.prefix}{c.slug}/")
+            else:
+                body += _list_html(rows, f"{s.prefix}{c.slug}/", s.date_style)
+            body += self._links_html(s, c.slug)
+            return 200, ctype, _page(f"{c.name}_{u.name}", nav, body, s.encoding)
+        if c.board is not None and leaf.startswith("msg_"):
+            body = f"<h1>{html.escape(c.name)}留言</h1><p>留言内容。</p>"
+            return 200, ctype, _page(c.name, nav, body, s.encoding)
+        for t, url, d, _ in rows:
+            if url == leaf:
+                when = f"发布时间：{d.isoformat()}" if d else ""
+                body = f"<h1>{html.escape(t)}</h1><div class='info'>{when}</div><p>正文。</p>"
+                return 200, ctype, _page(t, nav, body, s.encoding)
+        return None
+
+    def _render_site(self, u: Any, s: Any, rest: str) -> tuple[int, str, bytes] | None:
+        """A page of one unit's site (``rest`` is the path below its prefix), or None when it has none there."""
+        nav = [(f"{s.prefix}{c.slug}/", c.name) for c in s.columns]
+        ctype = f"text/html; charset={'gb2312' if s.encoding == 'gbk' else 'utf-8'}"
+        if rest in ("", "index.html"):
+            return self._homepage(u, s, nav, ctype)
+        slug, _, leaf = rest.partition("/")
+        for c in s.columns:
+            if c.slug == slug:
+                answer = self._column_page(u, s, c, leaf, nav, ctype)
+                if answer is not None:
+                    return answer
+        if rest.startswith("news/"):
+            return 200, ctype, _page("要闻", nav, "<p>正文。</p>", s.encoding)
+        return None
+
     def render(self, role: str, path: str, query: dict[str, str] | None = None) -> tuple[int, str, bytes]:
         """The response for one path of one host."""
         query = query or {}
-        as_of = self.county.as_of
         for u in self.county.units:
             for s in u.sites:
-                if s.host != role or not path.startswith(s.prefix):
-                    continue
-                nav = [(f"{s.prefix}{c.slug}/", c.name) for c in s.columns]
-                ctype = f"text/html; charset={'gb2312' if s.encoding == 'gbk' else 'utf-8'}"
-                rest = path[len(s.prefix):]
-                if rest in ("", "index.html"):
-                    if s.homepage_ages is not None:
-                        rows = [(f"{u.name}要闻{i + 1}", f"news/art_{i + 1}.html", as_of - dt.timedelta(days=a), False)
-                                for i, a in enumerate(s.homepage_ages)]
-                    else:
-                        rows = []
-                        for c in s.columns:
-                            dated = [r for r in _items(c, as_of) if r[2] is not None and not r[3]]
-                            if dated and c.status == 200:
-                                t, url, d, p = max(dated, key=lambda r: r[2])
-                                rows.append((t, f"{c.slug}/{url}", d, p))
-                    body = f"<h2>{html.escape(u.name)}</h2>" + _list_html(rows, s.prefix, s.date_style)
-                    body += self._links_html(s, "homepage")
-                    return 200, ctype, _page(u.name, nav, body, s.encoding)
-                slug, _, leaf = rest.partition("/")
-                for c in s.columns:
-                    if c.slug != slug:
-                        continue
-                    if c.status != 200:
-                        return c.status, "text/html; charset=utf-8", b"<h1>Internal Server Error</h1>"
-                    rows = _items(c, as_of)
-                    if leaf in ("", "index.html"):
-                        body = f'<div class="crumb">当前位置：首页 &gt; {html.escape(c.name)}</div>'
-                        if c.board is not None:
-                            body += _board_html(c, as_of, f"{s.prefix}{c.slug}/")
-                        else:
-                            body += _list_html(rows, f"{s.prefix}{c.slug}/", s.date_style)
-                        body += self._links_html(s, c.slug)
-                        return 200, ctype, _page(f"{c.name}_{u.name}", nav, body, s.encoding)
-                    if c.board is not None and leaf.startswith("msg_"):
-                        body = f"<h1>{html.escape(c.name)}留言</h1><p>留言内容。</p>"
-                        return 200, ctype, _page(c.name, nav, body, s.encoding)
-                    for t, url, d, _ in rows:
-                        if url == leaf:
-                            when = f"发布时间：{d.isoformat()}" if d else ""
-                            body = f"<h1>{html.escape(t)}</h1><div class='info'>{when}</div><p>正文。</p>"
-                            return 200, ctype, _page(t, nav, body, s.encoding)
-                if rest.startswith("news/"):
-                    return 200, ctype, _page("要闻", nav, "<p>正文。</p>", s.encoding)
+                if s.host == role and path.startswith(s.prefix):
+                    answer = self._render_site(u, s, path[len(s.prefix):])
+                    if answer is not None:
+                        return answer
         if role == "portal" and (path.startswith("/bridge/") or path.startswith("/weibo/")):
             return self.render_platform(path, query)
         if path == "/" and role == "portal":

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from sqlalchemy import select
 
 from config.schema import Config
 from crawler.runner import crawl_in_child
+from govwatch.loopback import LoopbackServer, Reply, Request
 from storage import ColumnRow, CrawlRun, PageSnapshot, SiteRow, sync_roster
 from storage.db import Database
 
@@ -76,23 +75,9 @@ def crawl(data: dict[str, Any], db_url: str, tmp_path: Path, *, cache: bool = Tr
 def serve_pages(pages: dict[str, str]) -> Iterator[str]:
     """Serve fixed UTF-8 HTML pages by path on 127.0.0.1 (404 elsewhere); yields the base URL."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
+    def answer(request: Request) -> Reply:
+        page = pages.get(request.handler.path)
+        return Reply(200 if page else 404, page or "<h1>404</h1>")
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server API
-            page = pages.get(self.path)
-            body = (page or "<h1>404</h1>").encode("utf-8")
-            self.send_response(200 if page else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with LoopbackServer(answer) as srv:
+        yield srv.base()

@@ -7,10 +7,11 @@ import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from govwatch.loopback import LoopbackServer, Reply, Request
 
 __all__ = ["HttpSink", "SmtpSink", "self_signed"]
 
@@ -95,31 +96,6 @@ class SmtpSink:
         return [m for m in self.messages if address in m.recipients]
 
 
-class _PostHandler(BaseHTTPRequestHandler):
-    server: _Http
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        sink = self.server.sink
-        with sink.lock:
-            sink.posts.append((self.path, json.loads(body.decode("utf-8"))))
-            status, answer = sink.answer(self.path)
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-class _Http(ThreadingHTTPServer):
-    daemon_threads = True
-    sink: HttpSink
-
-
 @dataclass
 class HttpSink:
     """An HTTP server on 127.0.0.1 recording JSON posts; ``errors[path_prefix] = (status, body)`` makes it fail."""
@@ -134,21 +110,22 @@ class HttpSink:
                 return reply
         return 200, {"errcode": 0, "errmsg": "ok"}
 
+    def _answer(self, request: Request) -> Reply:
+        with self.lock:
+            self.posts.append((request.handler.path, json.loads(request.body.decode("utf-8"))))
+            status, answer = self.answer(request.handler.path)
+        return Reply(status, json.dumps(answer), {"Content-Type": "application/json"})
+
     def __enter__(self) -> HttpSink:
-        self.server = _Http(("127.0.0.1", 0), _PostHandler)
-        self.server.sink = self
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = LoopbackServer(self._answer).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
     def url(self, path: str) -> str:
         """Full URL of a path on this server."""
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        return self.server.base() + path
 
     def to(self, prefix: str) -> list[Any]:
         """Bodies posted to paths starting with ``prefix``."""
