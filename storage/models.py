@@ -176,18 +176,23 @@ class CrawlRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class PageSnapshot(Base):
-    """An observation of a column or homepage: fetch status and a summary of the items read."""
+class _Fetched:
+    """What every snapshot records: its run, when it was fetched, the fetch status (crawler/status.py)."""
 
-    __tablename__ = "page_snapshots"
-    __table_args__ = (Index("ix_page_snapshots_column_fetched", "column_id", "fetched_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
-    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"))
     fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     http_status: Mapped[int | None] = mapped_column(Integer)
+
+
+class PageSnapshot(_Fetched, Base):
+    """An observation of a column or homepage: fetch status and a summary of the items read."""
+
+    __tablename__ = "page_snapshots"
+    __table_args__ = (Index("ix_page_snapshots_column_fetched", "column_id", "fetched_at"),)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"))
     final_url: Mapped[str | None] = mapped_column(String(2000))
     extractor: Mapped[str | None] = mapped_column(String(40))
     pages: Mapped[int] = mapped_column(Integer, default=0)
@@ -231,18 +236,12 @@ class Probe(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class AccountSnapshot(Base):
+class AccountSnapshot(_Fetched, Base):
     """An observation of a new-media account: status and its latest posts."""
 
     __tablename__ = "account_snapshots"
     __table_args__ = (Index("ix_account_snapshots_account_fetched", "account_id", "fetched_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(20))
-    error: Mapped[str | None] = mapped_column(Text)
-    http_status: Mapped[int | None] = mapped_column(Integer)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     posts: Mapped[list[Any]] = mapped_column(default=list)
 
