@@ -47,7 +47,8 @@ def test_login_sets_the_session_and_findings_show_unit_names_and_rule_labels(ben
     assert r.status_code == 401 and "用户名或密码错误" in r.text
     assert c.get("/findings", follow_redirects=False).status_code == 303
     r = login(c, "duty1")
-    assert r.status_code == 303 and "govwatch_session" in r.headers["set-cookie"]
+    cookie = r.headers["set-cookie"].lower()
+    assert r.status_code == 303 and "govwatch_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     r = c.get("/findings")
     assert r.status_code == 200 and f"共 {BROKEN_LINKS + 4} 个" in r.text
     rows = _rows(r.text)  # the first 50, by unit id: czj, then fgj
@@ -239,3 +240,14 @@ def test_user_command(bench, capsys, monkeypatch):
     assert "zhang\t值班人员\t—\t张三\t启用" in out and "li\t" not in out
     c = bench.client()
     assert login(c, "zhang", "a-long-password").status_code == 303
+
+
+def test_no_lower_layer_imports_the_workbench():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"^\s*(from web[ .]|import web\b)", re.M)
+    for layer in ("config", "storage", "checks", "crawler", "notifier", "reports"):
+        for path in (root / layer).rglob("*.py"):
+            assert not pattern.search(path.read_text(encoding="utf-8")), path
