@@ -28,6 +28,7 @@ from storage.appeals import APPEALABLE, decide_appeal, file_appeal, get_appeal, 
 from storage.findings import (
     STATES,
     allowed_actions,
+    confirm,
     count_findings,
     dismiss,
     finding_events,
@@ -46,7 +47,7 @@ PAGE_SIZE = 50
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 APPEAL_LABELS = {"pending": "复核中", "upheld": "维持", "overturned": "撤销"}
 ACTION_LABELS = {
-    "opened": "发现", "rectified": "已整改", "reopened": "恢复", "dismissed": "排除", "escalated": "升级为问题",
+    "opened": "发现", "confirmed": "确认", "cleared": "疑似消除", "rectified": "已整改", "reopened": "恢复", "dismissed": "排除", "escalated": "升级为问题",
     "eased": "降为预警", "appealed": "申请复核", "upheld": "复核维持", "overturned": "复核撤销",
 }
 JOB_RESULT_LABELS = {
@@ -317,6 +318,12 @@ def create_app(
         except GovwatchError as exc:
             flash(request, str(exc), "error")
         return RedirectResponse(f"/findings/{quote(fid)}", status_code=303)
+
+    @app.post("/findings/{fid}/confirm")
+    def confirm_finding(request: Request, fid: str, who: Who, reason: str = Form("")) -> Response:
+        if not who.decides_findings:
+            raise Forbidden("只有值班人员可以确认问题")
+        return finding_action(request, fid, who, confirm, "问题已确认，将通知单位整改并计分", reason)
 
     @app.post("/findings/{fid}/dismiss")
     def dismiss_finding(request: Request, fid: str, who: Who, reason: str = Form("")) -> Response:

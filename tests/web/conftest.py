@@ -77,7 +77,8 @@ def login(c: TestClient, user: str, password: str = PASSWORD):
 
 
 def seed(ctx: Context) -> dict[tuple[str, str], str]:
-    """A stale and a blank column and 60 broken links (fgj), a stale homepage (czj, veto), a warning (gyz)."""
+    """A stale and a blank column and 60 broken links (fgj), a stale homepage (czj, veto), a warning and a
+    suspected stale column (gyz)."""
     with ctx.db.session() as s:
         sync_roster(s, ctx.config)
     stale = Outcome("column.stale", "fgj", "http://fgj.example/gzdt/", False, "deduction", 1.0,
@@ -89,19 +90,24 @@ def seed(ctx: Context) -> dict[tuple[str, str], str]:
     warn = Outcome("homepage.stale", "gyz", "http://gyz.example/", False, "warning", 0.0,
                    {"page": "http://gyz.example/", "last_update": "2021-11-19", "limit_days": 14,
                     "due": "2021-12-03"})
+    unsure = Outcome("column.stale", "gyz", "http://gyz.example/gzdt/", False, "deduction", 1.0,
+                     {"column": "工作动态", "category": "news", "last_update": "2021-09-01", "limit_days": 14,
+                      "doubt": "列表日期只有月日，年份为推断"}, suspected=True)
     links = [Outcome("link.broken", "fgj", f"http://fgj.example/a/{i:03d}.html", False, "deduction", 0.1,
                      {"url": f"http://fgj.example/a/{i:03d}.html", "kind": "page", "error": "http_404",
                       "on_homepage": False, "pages": ["http://fgj.example/"]}) for i in range(BROKEN_LINKS)]
     with ctx.db.session() as s:
         apply_outcomes(s, [stale], dt.date(2021, 10, 16))
     with ctx.db.session() as s:
-        apply_outcomes(s, [stale, blank, home, warn, *links], AS_OF)
+        apply_outcomes(s, [stale, blank, home, warn, unsure, *links], AS_OF)
     from storage.models import Finding
 
     with ctx.db.session() as s:
         ids = {}
         for f in s.query(Finding):
             ids.setdefault((f.rule, f.unit_id), f.id)
+            if f.status == "suspected":
+                ids[("suspected", f.unit_id)] = f.id
         for name, (role, unit) in USERS.items():
             add_user(s, name, PASSWORD, role=role, unit_id=unit, display_name=None)
     return ids

@@ -50,7 +50,7 @@ def test_login_sets_the_session_and_findings_show_unit_names_and_rule_labels(ben
     cookie = r.headers["set-cookie"].lower()
     assert r.status_code == 303 and "govwatch_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     r = c.get("/findings")
-    assert r.status_code == 200 and f"共 {BROKEN_LINKS + 4} 个" in r.text
+    assert r.status_code == 200 and f"共 {BROKEN_LINKS + 5} 个" in r.text
     rows = _rows(r.text)  # the first 50, by unit id: czj, then fgj
     assert {row["单位"] for row in rows} == {"财政局", "发展改革局"}
     assert {row["指标"] for row in rows} == {"首页不更新", "栏目不更新", "空白栏目", "链接不可用"}
@@ -140,6 +140,23 @@ def test_duty_dismisses_and_reopens_and_the_history_names_them(bench_any, capsys
     with bench_any.ctx.db.session() as s:
         assert [(e.action, e.actor) for e in finding_events(s, fid)][-2:] == [("dismissed", "duty1"), ("reopened", "duty1")]
         assert get_finding(s, fid).status == "open"
+
+
+def test_duty_confirms_a_suspected_finding_listed_on_today(bench):
+    c = bench.client("duty1")
+    fid = bench.ids[("suspected", "gyz")]
+    today = Selector(text=c.get("/today").text)
+    row = today.css(f"table#suspected a[href='/findings/{fid}']")
+    assert row and "列表日期只有月日" in today.css("table#suspected").xpath("string()").get()
+    page = c.get(f"/findings/{fid}").text
+    assert "confirm-form" in page and "dismiss-form" in page and "待确认" in page
+    r = c.post(f"/findings/{fid}/confirm", data={"reason": "人工核对确认未更新", "csrf_token": csrf_of(page)})
+    assert "问题已确认" in r.text and "confirm-form" not in r.text
+    with bench.ctx.db.session() as s:
+        assert get_finding(s, fid).status == "open"
+        assert [(e.action, e.actor) for e in finding_events(s, fid)][-1] == ("confirmed", "duty1")
+    unit = bench.client("fgjuser")
+    assert unit.post(f"/findings/{fid}/confirm", data={"csrf_token": csrf_of(unit.get("/findings").text)}).status_code == 403
 
 
 def test_login_attempts_are_limited(bench):
