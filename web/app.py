@@ -126,6 +126,19 @@ def create_app(
     def flash(request: Request, text: str, kind: str = "ok") -> None:
         request.session["flash"] = [*request.session.get("flash", []), [kind, text]]
 
+    def problems_per_day(s: Any, as_of: dt.date, unit: str | None = None) -> tuple[list[tuple[dt.date, int]], int]:
+        """Problems (veto and deduction findings) seen on each of the 30 days up to ``as_of``, and the largest."""
+        start = as_of - dt.timedelta(days=29)
+        q = (select(FindingSighting.as_of, func.count())
+             .where(FindingSighting.as_of >= start, FindingSighting.as_of <= as_of,
+                    FindingSighting.severity.in_(("veto", "deduction")))
+             .group_by(FindingSighting.as_of))
+        if unit is not None:
+            q = q.join(Finding, Finding.id == FindingSighting.finding_id).where(Finding.unit_id == unit)
+        per_day = dict(s.execute(q).all())
+        trend = [(d, per_day.get(d, 0)) for d in (start + dt.timedelta(days=i) for i in range(30))]
+        return trend, max([n for _, n in trend] + [1])
+
     def unit_names() -> dict[str, str]:
         with ctx.db.session() as s:
             names = {u.id: u.name for u in s.scalars(select(Unit))}
@@ -220,16 +233,7 @@ def create_app(
         as_of = clock()
         with ctx.db.session() as s:
             data = build_duty_digest(s, ctx.config, ctx.catalogue, as_of)
-            start = as_of - dt.timedelta(days=29)
-            per_day = dict(s.execute(
-                select(FindingSighting.as_of, func.count())
-                .where(FindingSighting.as_of >= start, FindingSighting.as_of <= as_of,
-                       FindingSighting.severity.in_(("veto", "deduction")))
-                .group_by(FindingSighting.as_of)
-            ).all())
-        days = [start + dt.timedelta(days=i) for i in range(30)]
-        trend = [(d, per_day.get(d, 0)) for d in days]
-        top = max([n for _, n in trend] + [1])
+            trend, top = problems_per_day(s, as_of)
         most = max([u["problems"] + u["warnings"] for u in data["unit_counts"]] + [1])
         return page(request, "today.html", who, d=data, trend=trend, trend_max=top, unit_max=most)
 
@@ -393,12 +397,13 @@ def create_app(
                  if n.kind == "rectification" else None}
                 for n in s.scalars(select(Notice).where(Notice.unit_id == uid).order_by(Notice.created_at.desc()).limit(50))
             ]
+            trend, top = problems_per_day(s, as_of, uid)
             try:
                 score = load_scoresheet(s, ctx.config, ctx.catalogue, as_of.year, unit=uid).unit(uid)
             except KeyError:
                 score = None
         return page(request, "unit.html", who, uid=uid, name=names[uid], rows=rows, notices=notices, score=score,
-                    year=as_of.year, as_of=as_of)
+                    year=as_of.year, as_of=as_of, trend=trend, trend_max=top)
 
     # --- scores --------------------------------------------------------------------------------
 

@@ -227,6 +227,7 @@ def test_today_units_scores_and_status_pages(bench):
     assert all(name in units for name in ("发展改革局", "财政局", "革一镇"))
     unit = c.get("/units/fgj").text
     assert "年度目前得分" in unit and "栏目不更新" in unit
+    assert f"2021-11-30：{BROKEN_LINKS + 2} 个" in unit and "2021-11-29：0 个" in unit  # problems per day
     scores = Selector(text=c.get("/scores?year=2021").text)
     ranked = [tr.css("td")[1].xpath("string()").get().strip() for tr in scores.css("table#scores tbody tr")]
     assert ranked[-1] == "财政局"  # the veto unit is last
