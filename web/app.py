@@ -55,6 +55,8 @@ JOB_RESULT_LABELS = {
     "running": "运行中", None: "从未运行",
 }
 SEVERITIES = ("veto", "deduction", "warning", "operator")
+#: states a unit user never sees: the duty staff have not confirmed the problem
+UNIT_HIDDEN = ("suspected", "cleared")
 
 
 def _safe_next(target: str | None) -> str:
@@ -261,7 +263,10 @@ def create_app(
                 errors.append(f"日期格式应为 YYYY-MM-DD：{date}")
         status = status if status in STATES else ""
         severity = severity if severity in SEVERITIES else ""
-        filters = dict(status=status or None, unit=unit or None, rule=rule or None, since=day, until=day,
+        states: str | tuple[str, ...] | None = status or None
+        if not who.sees_all:  # a suspected finding is the duty staff's until confirmed
+            states = tuple(st for st in STATES if st not in UNIT_HIDDEN and (not status or st == status)) or ("-",)
+        filters = dict(status=states, unit=unit or None, rule=rule or None, since=day, until=day,
                        severity=severity or None)
         with ctx.db.session() as s:
             total = count_findings(s, **filters)
@@ -287,7 +292,8 @@ def create_app(
                     prev_link=link(page_no - 1) if page_no > 1 else None,
                     next_link=link(page_no + 1) if page_no < pages else None,
                     f={"unit": unit, "rule": rule, "status": status, "severity": severity, "date": date},
-                    units=units, rules=[(rid, r.indicator) for rid, r in rules.items()], states=STATES,
+                    units=units, rules=[(rid, r.indicator) for rid, r in rules.items()],
+                    states=STATES if who.sees_all else [st for st in STATES if st not in UNIT_HIDDEN],
                     severities=SEVERITIES, errors=errors)
 
     def load_finding(fid: str, who: Viewer) -> dict[str, Any]:
@@ -297,6 +303,8 @@ def create_app(
             if f is None:
                 raise not_found(f"没有编号为 {fid} 的问题")
             who.check_unit(f.unit_id)
+            if not who.sees_all and f.status in UNIT_HIDDEN:
+                raise not_found(f"没有编号为 {fid} 的问题")
             row = finding_row(f, ctx.catalogue, names, clock())
             appeals = [a for a in list_appeals(s, unit=f.unit_id) if a.finding_id == f.id]
             return {
@@ -374,6 +382,7 @@ def create_app(
         rows = [{"id": uid, "name": names.get(uid, uid),
                  "open": counts.get((uid, "open"), 0) + counts.get((uid, "upheld"), 0),
                  "warning": counts.get((uid, "warning"), 0), "appealed": counts.get((uid, "appealed"), 0),
+                 "suspected": counts.get((uid, "suspected"), 0),
                  "rectified": counts.get((uid, "rectified"), 0)} for uid in order]
         return page(request, "units.html", who, rows=rows)
 

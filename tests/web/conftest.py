@@ -34,7 +34,7 @@ COUNTY = {
 }
 #: login name -> (role, unit)
 USERS = {"admin": ("admin", None), "duty1": ("duty", None), "eval1": ("evaluation", None),
-         "fgjuser": ("unit", "fgj"), "czjuser": ("unit", "czj")}
+         "fgjuser": ("unit", "fgj"), "czjuser": ("unit", "czj"), "gyzuser": ("unit", "gyz")}
 BROKEN_LINKS = 60
 
 

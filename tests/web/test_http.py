@@ -89,6 +89,11 @@ def test_a_unit_user_sees_only_its_own_unit(bench_any):
     assert r.status_code == 403 and "首页不更新" not in r.text
     assert c.get("/units/czj").status_code == 403
     assert c.get("/status").status_code == 403
+    # nor the suspected findings of its own unit before the duty staff confirm them
+    gyz = bench_any.client("gyzuser")
+    assert [r["状态"] for r in _rows(gyz.get("/findings").text)] == ["预警"]
+    assert _rows(gyz.get("/findings?status=suspected").text) == []
+    assert gyz.get(f"/findings/{bench_any.ids[('suspected', 'gyz')]}").status_code == 404
     own = bench_any.ids[("column.stale", "fgj")]
     page = c.get(f"/findings/{own}")
     assert page.status_code == 200 and "dismiss-form" not in page.text
