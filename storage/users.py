@@ -9,13 +9,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govwatch.errors import UsageError
+from config.errors import UsageError
 from storage.models import Unit, User, utcnow
 
 __all__ = [
     "MIN_PASSWORD",
     "ROLES",
-    "ROLE_LABELS",
     "add_user",
     "authenticate",
     "disable_user",
@@ -25,7 +24,6 @@ __all__ = [
 
 #: admin: everything; duty: 值班 (decide on findings); evaluation: 考评 (appeals, scores); unit: one unit's own
 ROLES = ("admin", "duty", "evaluation", "unit")
-ROLE_LABELS = {"admin": "管理员", "duty": "值班人员", "evaluation": "考评办", "unit": "单位用户"}
 MIN_PASSWORD = 8
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 _hasher = PasswordHasher()

@@ -18,10 +18,20 @@ from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from config.errors import GovwatchError
+from config.labels import (
+    APPEAL_LABELS,
+    EVENT_LABELS,
+    FETCH_LABELS,
+    NOTICE_KIND_LABELS,
+    ROLE_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+)
+from govwatch.commands.status import STATUS_LABELS as _JOB_LABELS
 from govwatch.context import Context
-from govwatch.errors import GovwatchError
-from notifier.digest import FETCH_LABELS, SEVERITY_LABELS, STATUS_LABELS, describe_evidence
-from notifier.notices import KIND_LABELS, build_duty_digest, deadline_after, finding_row
+from notifier.digest import describe_evidence
+from notifier.notices import build_duty_digest, deadline_after, finding_row
 from reports.load import load_scoresheet
 from reports.workbook import write_workbook
 from storage.appeals import APPEALABLE, decide_appeal, file_appeal, get_appeal, list_appeals
@@ -38,22 +48,14 @@ from storage.findings import (
     sighting_dates,
 )
 from storage.models import CrawlRun, Finding, FindingSighting, Notice, Probe, Publication, SiteRow, Unit, User
-from storage.users import ROLE_LABELS, authenticate
+from storage.users import authenticate
 from web.security import CsrfRefused, Forbidden, LoginLimiter, LoginRequired, Viewer, csrf_token, verify_csrf
 
 __all__ = ["PAGE_SIZE", "create_app"]
 
 PAGE_SIZE = 50
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-APPEAL_LABELS = {"pending": "复核中", "upheld": "维持", "overturned": "撤销"}
-ACTION_LABELS = {
-    "opened": "发现", "confirmed": "确认", "cleared": "疑似消除", "rectified": "已整改", "reopened": "恢复", "dismissed": "排除", "escalated": "升级为问题",
-    "eased": "降为预警", "appealed": "申请复核", "upheld": "复核维持", "overturned": "复核撤销",
-}
-JOB_RESULT_LABELS = {
-    "ok": "成功", "failed": "失败", "skipped": "未执行", "stopped": "已中止", "abandoned": "中断", "locked": "他处运行",
-    "running": "运行中", None: "从未运行",
-}
+JOB_RESULT_LABELS = {**_JOB_LABELS, "running": "运行中"}
 SEVERITIES = ("veto", "deduction", "warning", "operator")
 #: states a unit user never sees: the duty staff have not confirmed the problem
 UNIT_HIDDEN = ("suspected", "cleared")
@@ -104,7 +106,7 @@ def create_app(
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals.update(
         severity_labels=SEVERITY_LABELS, status_labels=STATUS_LABELS, role_labels=ROLE_LABELS,
-        appeal_labels=APPEAL_LABELS, action_labels=ACTION_LABELS, county=ctx.config.county,
+        appeal_labels=APPEAL_LABELS, action_labels=EVENT_LABELS, county=ctx.config.county,
     )
     app.state.ctx = ctx
     limiter = limiter or LoginLimiter()
@@ -400,7 +402,7 @@ def create_app(
             rows = [finding_row(f, ctx.catalogue, names, as_of) | {"status": f.status}
                     for f in found if f.severity != "operator"]
             notices = [
-                {"kind": KIND_LABELS.get(n.kind, n.kind), "period": n.period, "channel": n.channel,
+                {"kind": NOTICE_KIND_LABELS.get(n.kind, n.kind), "period": n.period, "channel": n.channel,
                  "status": n.status, "sent": _fmt_time(n.sent_at or n.created_at, tz),
                  "deadline": deadline_after((n.sent_at or n.created_at).astimezone(tz).date(), days)
                  if n.kind == "rectification" else None}

@@ -6,9 +6,10 @@ import argparse
 import getpass
 import sys
 
+from config.labels import ROLE_LABELS
 from govwatch.context import open_context
 from govwatch.errors import UsageError
-from storage.users import ROLE_LABELS, ROLES, add_user, disable_user, list_users
+from storage.users import ROLES, add_user, disable_user, list_users
 
 __all__ = ["register"]
 

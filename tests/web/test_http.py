@@ -264,13 +264,3 @@ def test_user_command(bench, capsys, monkeypatch):
     c = bench.client()
     assert login(c, "zhang", "a-long-password").status_code == 303
 
-
-def test_no_lower_layer_imports_the_workbench():
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    pattern = re.compile(r"^\s*(from web[ .]|import web\b)", re.M)
-    for layer in ("config", "storage", "checks", "crawler", "notifier", "reports"):
-        for path in (root / layer).rglob("*.py"):
-            assert not pattern.search(path.read_text(encoding="utf-8")), path

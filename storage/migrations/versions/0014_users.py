@@ -1,14 +1,14 @@
 """Users of the web workbench (值班工作台): name, role, unit, password hash.
 
 Revision ID: 0014_users
-Revises: 0001_initial
+Revises: 0006_item_extra
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_users"
-down_revision = "0001_initial"
+down_revision = "0006_item_extra"
 branch_labels = None
 depends_on = None
 
