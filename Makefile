@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # the machine's PostgreSQL (trust auth); the storage tests run on it as well as on SQLite
 export GOVWATCH_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo test lint chromium bench clean
+.PHONY: install demo test lint chromium fonts bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,10 +22,16 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Chinese fonts (Debian's fonts-noto-cjk) so that the workbench's screenshots in the browser tests are readable
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+
 demo: install
 	$(BIN)/govwatch demo
 
-test: install chromium
+test: install chromium fonts
 	$(BIN)/python -m pytest
 
 lint: install
@@ -34,6 +40,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/crawl_bench.py
 	$(BIN)/python benchmarks/links_bench.py
+	$(BIN)/python benchmarks/web_bench.py
 
 clean:
 	rm -rf $(VENV) govwatch-demo govwatch-out .pytest_cache

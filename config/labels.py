@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "APPEAL_LABELS",
+    "EVENT_LABELS",
     "EVIDENCE_LABELS",
     "FETCH_LABELS",
     "LINK_ERROR_LABELS",
@@ -15,6 +16,7 @@ __all__ = [
     "NOTICE_KIND_LABELS",
     "OBJECT_LABELS",
     "PLATFORM_LABELS",
+    "ROLE_LABELS",
     "SEVERITY_LABELS",
     "STATUS_LABELS",
     "UNIT_KIND_LABELS",
@@ -29,8 +31,16 @@ STATUS_LABELS = {
     "suspected": "待确认", "cleared": "疑似已消除", "open": "待整改", "warning": "预警", "rectified": "已整改", "dismissed": "已排除",
     "appealed": "复核中", "upheld": "复核维持", "overturned": "复核撤销",
 }
+#: what happened to a finding (its history, finding_events.action)
+EVENT_LABELS = {
+    "opened": "发现", "confirmed": "确认", "cleared": "疑似消除", "rectified": "已整改", "reopened": "恢复",
+    "dismissed": "排除", "escalated": "升级为问题", "eased": "降为预警", "appealed": "申请复核", "upheld": "复核维持",
+    "overturned": "复核撤销",
+}
 #: an appeal's state
 APPEAL_LABELS = {"pending": "复核中", "upheld": "维持", "overturned": "撤销"}
+#: the role of a user of the web workbench (storage/users.py)
+ROLE_LABELS = {"admin": "管理员", "duty": "值班人员", "evaluation": "考评办", "unit": "单位用户"}
 #: a unit's kind
 UNIT_KIND_LABELS = {"devzone": "开发区", "township": "乡镇", "department": "县直部门", "vertical": "垂直管理部门"}
 #: what a rule judges

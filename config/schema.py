@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "WebConfig",
     "WebhookConfig",
     "SmtpConfig",
     "ScheduleConfig",
@@ -347,6 +348,14 @@ class NotifyConfig(_Strict):
         return self
 
 
+class WebConfig(_Strict):
+    """The web workbench (值班工作台): where ``govwatch web`` listens, and ``govwatch serve`` beside the jobs."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8700, ge=1, le=65535)
+    https_only: bool = False
+
+
 class Config(_Strict):
     """The whole configuration file."""
 
@@ -362,6 +371,7 @@ class Config(_Strict):
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     units: list[UnitConfig] = Field(default_factory=list)
     platforms: dict[Platform, PlatformConfig] = Field(default_factory=dict)
+    web: WebConfig | None = None
 
     @field_validator("timezone")
     @classmethod

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
@@ -250,7 +250,8 @@ def _changes(session: Session, catalogue: Catalogue, names: dict[str, str], sinc
     events = session.execute(
         select(FindingEvent, Finding)
         .join(Finding, Finding.id == FindingEvent.finding_id)
-        .where(FindingEvent.action.in_(("opened", "reopened", "rectified")))
+        .where(FindingEvent.action.in_(("opened", "reopened", "rectified")),
+               or_(FindingEvent.as_of.is_(None), and_(FindingEvent.as_of > since, FindingEvent.as_of <= as_of)))
         .order_by(FindingEvent.id)
     ).all()
     new, fixed, seen_new, seen_fixed = [], [], set(), set()

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from checks.base import Outcome
@@ -21,8 +21,10 @@ __all__ = [
     "STATES",
     "ApplyStats",
     "LifecycleError",
+    "allowed_actions",
     "apply_outcomes",
     "confirm",
+    "count_findings",
     "days_open",
     "dismiss",
     "finding_events",
@@ -228,6 +230,12 @@ def reopen(session: Session, finding_id: str, *, reason: str, actor: str, as_of:
     return f
 
 
+def allowed_actions(f: Finding) -> tuple[str, ...]:
+    """What duty staff may do to this finding in its present state: ``confirm``, ``dismiss``, ``reopen``."""
+    rules = (("confirm", ("suspected",)), ("dismiss", _DISMISSABLE), ("reopen", _REOPENABLE))
+    return tuple(a for a, states in rules if f.status in states)
+
+
 def sighting_dates(session: Session, finding_ids: Sequence[str]) -> dict[str, list[dt.date]]:
     """The monitoring time points at which each finding was seen, oldest first."""
     out: dict[str, list[dt.date]] = {fid: [] for fid in finding_ids}
@@ -273,18 +281,16 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def list_findings(
-    session: Session,
+def _filtered(
+    q: Select[Any],
     *,
-    status: str | Sequence[str] | None = None,
-    unit: str | None = None,
-    rule: str | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    severity: str | Sequence[str] | None = None,
-) -> list[Finding]:
-    """Findings filtered by status, unit, rule, severity and the dates they were seen."""
-    q = select(Finding)
+    status: str | Sequence[str] | None,
+    unit: str | None,
+    rule: str | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    severity: str | Sequence[str] | None,
+) -> Select[Any]:
     if severity:
         q = q.where(Finding.severity.in_([severity] if isinstance(severity, str) else list(severity)))
     if status:
@@ -297,4 +303,40 @@ def list_findings(
         q = q.where(Finding.last_seen >= since)
     if until:
         q = q.where(Finding.first_seen <= until)
-    return list(session.scalars(q.order_by(Finding.unit_id, Finding.rule, Finding.target)))
+    return q
+
+
+def list_findings(
+    session: Session,
+    *,
+    status: str | Sequence[str] | None = None,
+    unit: str | None = None,
+    rule: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    severity: str | Sequence[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Finding]:
+    """Findings filtered by status, unit, rule, severity and the dates they were seen (``limit``/``offset``: a page)."""
+    q = _filtered(select(Finding), status=status, unit=unit, rule=rule, since=since, until=until, severity=severity)
+    q = q.order_by(Finding.unit_id, Finding.rule, Finding.target, Finding.id)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    return list(session.scalars(q))
+
+
+def count_findings(
+    session: Session,
+    *,
+    status: str | Sequence[str] | None = None,
+    unit: str | None = None,
+    rule: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    severity: str | Sequence[str] | None = None,
+) -> int:
+    """How many findings :func:`list_findings` returns with the same filters."""
+    q = _filtered(select(func.count()).select_from(Finding), status=status, unit=unit, rule=rule, since=since,
+                  until=until, severity=severity)
+    return int(session.scalar(q) or 0)

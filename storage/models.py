@@ -47,6 +47,7 @@ __all__ = [
     "SiteRow",
     "UTCDateTime",
     "Unit",
+    "User",
     "new_id",
     "utcnow",
 ]
@@ -439,3 +440,18 @@ class LinkOkCache(Base):
     url: Mapped[str] = mapped_column(Text)
     ok_at: Mapped[dt.datetime] = mapped_column()
     http_status: Mapped[int | None] = mapped_column(Integer)
+
+
+class User(Base):
+    """A person who logs in to the web workbench: a role, and for the ``unit`` role the one unit they see."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("units.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()

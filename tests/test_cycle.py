@@ -91,6 +91,7 @@ def test_demo_finds_exactly_the_built_in_problems(tmp_path, monkeypatch, capsys)
     assert main(["demo", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     assert "示范县 监测周期完成" in out and "统计局" in out
+    assert "govwatch web --db sqlite:///" in out and "http://127.0.0.1:8700/" in out  # how to open the workbench
     assert str(tmp_path / "demo" / f"digest-{AS_OF.isoformat()}.html") in out
     lines = (tmp_path / "demo" / "findings.jsonl").read_text(encoding="utf-8").splitlines()
     found = {_key(json.loads(line)) for line in lines}

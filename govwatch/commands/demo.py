@@ -55,6 +55,8 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"  整改通知（预览，未发送）：{len(notices.rendered)} 份，在 {out / 'notices'}")
     print(f"  数据库：{db_url}")
     print(f"  查看问题：govwatch findings --db {db_url}")
+    print(f"  值班工作台：govwatch user add admin --role admin --db {db_url}（输入密码），"
+          f"再运行 govwatch web --db {db_url}，浏览器打开 http://127.0.0.1:8700/")
     return 0 if report.ok else 1
 
 
