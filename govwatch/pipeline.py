@@ -263,6 +263,9 @@ def check(ctx: Context, as_of: dt.date) -> CheckReport:
         s.add(run)
         s.flush()
         inp = load_check_input(s, as_of, ctx.tz, probe_days=_probe_days(ctx, as_of))
+        from govwatch.contentstage import word_lists
+
+        inp.content_lists = word_lists(ctx)
         outcomes = run_checks(inp, ctx.catalogue)
         stats = apply_outcomes(s, outcomes, as_of)
         active = list_findings(s, status=("open", "warning"))
@@ -289,6 +292,9 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], No
     probe(ctx)
     check_links(ctx)  # the homepage's links every cycle, the whole site when due
     accounts_report = observe_accounts(ctx)
+    from govwatch.contentstage import read_content
+
+    read_content(ctx)  # new articles and their attachments, read once, for content.error / content.privacy
     check_report = check(ctx, as_of)
     out = ctx.output_dir
     with ctx.db.session() as s:

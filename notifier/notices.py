@@ -256,7 +256,7 @@ def build_duty_digest(
     events = session.execute(
         select(FindingEvent, Finding)
         .join(Finding, Finding.id == FindingEvent.finding_id)
-        .where(FindingEvent.action.in_(("opened", "reopened", "rectified")))
+        .where(FindingEvent.action.in_(("opened", "reopened", "confirmed", "rectified")))
         .order_by(FindingEvent.id)
     ).all()
     new, fixed, seen_new, seen_fixed = [], [], set(), set()
@@ -264,7 +264,7 @@ def build_duty_digest(
         day = _event_day(e, tz)
         if not (since < day <= as_of) or f.severity == "operator":
             continue
-        if e.action in ("opened", "reopened") and f.id not in seen_new and e.to_status in TO_FIX:
+        if e.action in ("opened", "reopened", "confirmed") and f.id not in seen_new and e.to_status in TO_FIX:
             seen_new.add(f.id)
             new.append(finding_row(f, catalogue, names, as_of))
         elif e.action == "rectified" and f.id not in seen_fixed:
