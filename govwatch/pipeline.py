@@ -301,7 +301,7 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], No
         data = build_duty_digest(s, ctx.config, ctx.catalogue, as_of)  # the full 值班读网日报
     digest = write_digest(data, out / f"digest-{as_of.isoformat()}.html")
     findings_file = out / "findings.jsonl"
-    export_findings(ctx, findings_file, status=("open", "warning"))
+    export_findings(ctx, findings_file, status=("open", "warning", "suspected"))
     workbook = write_year_workbook(ctx, as_of.year, out / f"deductions-{as_of.year}.xlsx", made_on=as_of)
     columns = sum(len(site.columns) for u in ctx.config.units for site in u.sites)
     return CycleReport(as_of, len(ctx.config.units), columns, crawl_report, check_report, digest, findings_file,
