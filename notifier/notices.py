@@ -126,6 +126,20 @@ def _details(rule: str, ev: dict[str, Any], catalogue: Catalogue) -> list[tuple[
         out.append(("错误", LINK_ERROR_LABELS.get(str(ev.get("error")), str(ev.get("error") or ""))))
         if ev.get("on_homepage"):
             out.append(("位置", "首页"))
+    elif rule in ("content.privacy", "content.error"):
+        if ev.get("attachment"):
+            out.append(("附件", str(ev["attachment"])))
+            out.append(("所在页面", str(ev.get("page") or "")))
+        elif ev.get("title"):
+            out.append(("文章", str(ev["title"])))
+        out.append(("网址", str(ev.get("url", ""))))
+        out.append(("数量", f"{ev.get('count', 0)} 处"))
+        for h in (ev.get("hits") or [])[:10]:
+            if rule == "content.privacy":  # the number is masked: the editor finds it by its place
+                out.append((str(h.get("kind", "")), f"{h.get('where', '')}：{h.get('number', '')}（{h.get('line', '')}）"))
+            else:
+                out.append((str(h.get("kind", "")), f"“{h.get('found', '')}”应为“{h.get('right', '')}”："
+                                                     f"{h.get('sentence', '')}（{h.get('where', '')}）"))
     elif rule == "site.unavailable":
         out.append(("探测次数", str(ev.get("probes", ""))))
         out.append(("失败次数", str(ev.get("failures", ""))))
