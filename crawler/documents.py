@@ -32,6 +32,7 @@ class ReadLimits:
     max_chars: int = 500_000
     max_attachments: int = 10
     timeout: float = 15.0
+    max_seconds: float = 120.0  # one document's download and text extraction together
     delay: float = 1.0
     user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1)"
     attachments: bool = True
@@ -51,6 +52,7 @@ def _status_of(exc: Exception) -> str:
 
 
 def _get(client: httpx.Client, url: str, limits: ReadLimits) -> tuple[int, str, bytes]:
+    started = time.monotonic()
     with client.stream("GET", url) as resp:
         declared = resp.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limits.max_bytes:
@@ -61,6 +63,8 @@ def _get(client: httpx.Client, url: str, limits: ReadLimits) -> tuple[int, str, 
             size += len(chunk)
             if size > limits.max_bytes:
                 raise _TooLarge(size)
+            if time.monotonic() - started > limits.max_seconds:  # a server dripping bytes
+                raise httpx.ReadTimeout(f"not complete after {limits.max_seconds:g} s")
             chunks.append(chunk)
         return resp.status_code, resp.headers.get("content-type", ""), b"".join(chunks)
 
@@ -91,7 +95,8 @@ def _read_attachment(client: httpx.Client, url: str, name: str, parent: DocTask,
         return rec
     _, body = got
     try:
-        text = file_text(body, attachment_ext(url) or "", max_pages=limits.max_pages, max_chars=limits.max_chars)
+        text = file_text(body, attachment_ext(url) or "", max_pages=limits.max_pages, max_chars=limits.max_chars,
+                              max_seconds=limits.max_seconds)
     except DocError as exc:
         rec.status, rec.error = exc.status, str(exc)[:500]
         return rec
@@ -119,7 +124,8 @@ def _read_host(tasks: list[DocTask], limits: ReadLimits, skip_attachment: Callab
             ext = attachment_ext(task.url)
             if ext:  # the list links straight to a file
                 try:
-                    rec.text = file_text(body, ext, max_pages=limits.max_pages, max_chars=limits.max_chars)
+                    rec.text = file_text(body, ext, max_pages=limits.max_pages, max_chars=limits.max_chars,
+                              max_seconds=limits.max_seconds)
                 except DocError as exc:
                     rec.status, rec.error = exc.status, str(exc)[:500]
                 continue
