@@ -374,6 +374,7 @@ class ContentConfig(_Strict):
     max_attachments_per_article: int = Field(default=10, ge=0, le=100)
     lookback_days: int = Field(default=365, ge=1, le=3660)  # articles first seen within this many days are read
     timeout: float | None = Field(default=None, gt=0, le=300)  # default: crawl.timeout
+    max_seconds: float = Field(default=120.0, gt=0, le=3600)  # one document: download and text extraction
     leaders: list[LeaderConfig] = Field(default_factory=list)
     expressions: list[ExpressionConfig] = Field(default_factory=list)
     national_leaders: str | None = None  # a file replacing config/content/leaders.yaml

@@ -69,6 +69,7 @@ def read_content(ctx: Context, *, units: set[str] | None = None) -> ContentRepor
     crawl = ctx.config.crawl
     limits = ReadLimits(max_bytes=cfg.max_bytes, max_pages=cfg.max_pages, max_chars=cfg.max_chars,
                         max_attachments=cfg.max_attachments_per_article, timeout=cfg.timeout or crawl.timeout,
+                        max_seconds=cfg.max_seconds,
                         delay=crawl.delay, user_agent=crawl.user_agent, attachments=cfg.attachments)
     records = read_documents(tasks, limits, skip_attachment=skip) if tasks else []
     statuses: Counter[str] = Counter()

@@ -16,7 +16,7 @@ from storage.models import ColumnItem, ColumnRow, ContentDoc, Finding, SiteRow, 
 
 __all__ = ["CONTENT_RULES", "DocRecord", "DocTask", "docs_to_read", "known_attachments", "load_content_docs", "record_doc", "url_hash"]
 
-#: the rules judged on the documents' text; a document with a live finding of these is read again each cycle
+#: the rules judged on the documents' text; a document with a confirmed finding of these is read again each cycle
 CONTENT_RULES = ("content.error", "content.privacy")
 #: statuses worth another try on a later cycle (our fetch failed); the rest are final for that content
 _RETRY = frozenset({"timeout", "dns", "refused", "tls", "network_error", "http_5xx", "blocked", "rate_limited"})
@@ -61,12 +61,13 @@ class DocRecord:
 
 
 def docs_to_read(session: Session, *, since: dt.datetime, limit: int) -> list[DocTask]:
-    """Articles to read this cycle: the ones with a live content finding (to see whether it was fixed), then items
-    first seen since ``since`` that were never read (or whose fetch failed fewer than 3 times), newest first."""
+    """Articles to read this cycle: the ones with a confirmed content finding (to see whether it was fixed), then
+    items first seen since ``since`` that were never read (or whose fetch failed fewer than 3 times), newest first.
+    Suspected findings wait for a person: their documents are not read again."""
     known: dict[str, ContentDoc] = {d.url_hash: d for d in session.scalars(
         select(ContentDoc).where(ContentDoc.kind == "article"))}
     live = set(session.scalars(select(Finding.target).where(
-        Finding.rule.in_(CONTENT_RULES), Finding.status.in_(("suspected", "open", "upheld", "warning")))))
+        Finding.rule.in_(CONTENT_RULES), Finding.status.in_(("open", "upheld")))))
     tasks: list[DocTask] = []
     rows = session.execute(
         select(ColumnItem, ColumnRow)
