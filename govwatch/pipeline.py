@@ -268,8 +268,8 @@ def check(ctx: Context, as_of: dt.date) -> CheckReport:
         inp.content_lists = word_lists(ctx)
         outcomes = run_checks(inp, ctx.catalogue)
         stats = apply_outcomes(s, outcomes, as_of)
-        active = list_findings(s, status=("open", "warning"))
-        by_rule = Counter(f.rule if f.status == "open" else f"{f.rule}:warning" for f in active)
+        active = list_findings(s, status=("open", "warning", "suspected"))
+        by_rule = Counter(f.rule if f.status == "open" else f"{f.rule}:{f.status}" for f in active)
         run.finished_at, run.status = utcnow(), "ok"
         run.stats = {"outcomes": len(outcomes), "opened": stats.opened, "rectified": stats.rectified}
     return CheckReport(as_of, len(outcomes), stats.opened, stats.rectified, dict(sorted(by_rule.items())))

@@ -109,6 +109,14 @@ def test_content_findings_are_suspected_masked_and_read_once(sample_server, tmp_
     assert now["/bm/fgj/tzgg/art_1.html"]["status"] == "rectified"
     assert now["/xz/gyz/xzdt/files/dibao2021.xlsx"]["status"] == "open"  # still there
     assert now["/bm/czj/gzdt/art_1.html"]["status"] == "suspected"
+    # the confirmed leak goes to the unit (its place and the masked number), the suspected ones do not
+    assert main(["notify", "--dry-run", "--kind", "rectification", "--out", str(tmp_path / "p2"), "--as-of",
+                 AS_OF.isoformat(), *common]) == 0
+    notices = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "p2").rglob("*.txt")}
+    gyz = "\n".join(t for n, t in notices.items() if "gyz" in n)
+    assert "工作表“名单” 第2行：510107********1113" in gyz and "2021年度低保对象名单.xlsx" in gyz
+    assert "总书计" not in "\n".join(notices.values())  # czj's hit is still suspected
+    assert not [n for n in RAW if n in "\n".join(notices.values())]
 
 
 def test_oversized_attachments_do_not_stop_the_cycle(sample_server, tmp_path, capsys):
