@@ -289,5 +289,6 @@ def leaked_personal_data(inp: CheckInput, catalogue: Catalogue) -> Iterator[Outc
             hits=[{"kind": KIND_LABELS[h.kind], "number": h.masked, "where": h.location, "line": h.line}
                   for h in hits[:_MAX_LISTED]],
             text_key=privacy_key(hits),
+            doubt="自动识别的疑似个人信息（号码已脱敏显示），请打开页面或附件核实是否为真实个人信息",
         )
         yield Outcome("content.privacy", doc.unit_id, doc.url, False, rule.severity, points, ev, suspected=True)

@@ -253,5 +253,6 @@ def wording_errors(inp: CheckInput, catalogue: Catalogue) -> Iterator[Outcome]:
             hits=[{"kind": KIND_LABELS[h.kind], "found": h.found, "right": h.right, "where": h.location,
                    "sentence": h.sentence} for h in hits[:_MAX_LISTED]],
             text_key=wording_key(hits),
+            doubt="自动比对的疑似表述错误，请结合上下文核实（如引用原文、历史名称、同名人员）",
         )
         yield Outcome("content.error", doc.unit_id, doc.url, False, rule.severity, points, ev, suspected=True)

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from config.schema import ContentConfig
 from config.errors import ConfigError
+from config.schema import ContentConfig
 
 __all__ = ["BUNDLED_DIR", "content_lists"]
 

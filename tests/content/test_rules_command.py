@@ -17,8 +17,8 @@ def _rules(capsys, *args: str) -> str:
 
 def test_content_rules_name_their_checks(capsys):
     data = json.loads(_rules(capsys, "--format", "json"))
-    assert data["checks"]["content.privacy"]["function"] == "leaked_personal_data"
-    assert data["checks"]["content.error"]["function"] == "wording_errors"
+    assert data["checks"]["content.privacy"]["function"] == "checks.privacy.leaked_personal_data"
+    assert data["checks"]["content.error"]["function"] == "checks.wording.wording_errors"
     assert all(r["enabled"] for r in data["rules"].values())
 
 

@@ -1,14 +1,14 @@
 """Articles and attachments read for the content checks (read once; text kept for content.error/privacy).
 
 Revision ID: 0013_content_docs
-Revises: 0001_initial
+Revises: 0006_item_extra
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_content_docs"
-down_revision = "0001_initial"
+down_revision = "0006_item_extra"
 branch_labels = None
 depends_on = None
 
