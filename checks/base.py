@@ -13,6 +13,7 @@ __all__ = [
     "DocumentObs",
     "LinkObs",
     "ColumnView",
+    "ContentDocObs",
     "ItemObs",
     "MessageObs",
     "Outcome",
@@ -186,6 +187,20 @@ class DocumentObs:
     first_seen: dt.datetime
 
 
+@dataclass(frozen=True)
+class ContentDocObs:
+    """The text of an article or of one of its attachments, as read once (the latest readable copy)."""
+
+    unit_id: str
+    url: str
+    kind: str  # article | attachment
+    text: str
+    title: str | None = None
+    column: str | None = None
+    parent_url: str | None = None
+    """For an attachment: the article that links to it."""
+
+
 @dataclass
 class CheckInput:
     """Everything the checks may look at, read from storage at one monitoring time point."""
@@ -208,6 +223,10 @@ class CheckInput:
     """Items with a document date (成文日期) published within the year before as_of, per page."""
     messages: dict[int, list[MessageObs]] = field(default_factory=dict)
     """Messages of the interaction columns' boards asked in the two years before as_of, per column."""
+    content_docs: list[ContentDocObs] = field(default_factory=list)
+    """The stored text of the articles (and attachments) read in the year before as_of."""
+    content_lists: Any = None
+    """The county's word lists for content.error (checks.wording.WordLists), built from the config."""
 
     def site_columns(self, site_id: int, role: str = "column") -> list[ColumnView]:
         """The watched pages of one site with the given role."""
@@ -231,5 +250,6 @@ class Outcome:
     points: float = 0.0
     evidence: dict[str, Any] = field(default_factory=dict)
     suspected: bool = False
-    """The verdict rests on a read the crawler is not sure of (``evidence["confidence"]`` says why):
-    the finding waits for a person's confirmation and is never deducted before."""
+    """The verdict rests on a read the crawler is not sure of (``evidence["confidence"]`` says why), or is an
+    automatic content hit (content.error, content.privacy): the finding waits for a person's confirmation
+    (``govwatch finding confirm``) and is never deducted before."""

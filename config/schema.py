@@ -356,6 +356,40 @@ class WebConfig(_Strict):
     https_only: bool = False
 
 
+class LeaderConfig(_Strict):
+    """A leader of the county (or any person whose name and titles are checked): name + the titles held."""
+
+    name: str = Field(min_length=2, max_length=10)
+    titles: list[str] = Field(min_length=1)
+
+
+class ExpressionConfig(_Strict):
+    """A serious wrong expression (严重表述错误) and its right form (规范表述)."""
+
+    wrong: str = Field(min_length=2)
+    right: str = Field(min_length=1)
+    except_: list[str] = Field(default_factory=list, alias="except")
+
+
+class ContentConfig(_Strict):
+    """What the content checks read (articles once, their attachments) and the county's word lists."""
+
+    enabled: bool = True
+    attachments: bool = True
+    max_docs_per_run: int = Field(default=500, ge=0, le=100_000)  # new articles and attachments read per cycle
+    max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # larger documents are not read (status too_large)
+    max_pages: int = Field(default=200, ge=1, le=10_000)  # PDF pages / worksheet rows (x1000) read per document
+    max_chars: int = Field(default=500_000, ge=1000)  # text kept per document
+    max_attachments_per_article: int = Field(default=10, ge=0, le=100)
+    lookback_days: int = Field(default=365, ge=1, le=3660)  # articles first seen within this many days are read
+    timeout: float | None = Field(default=None, gt=0, le=300)  # default: crawl.timeout
+    max_seconds: float = Field(default=120.0, gt=0, le=3600)  # one document: download and text extraction
+    leaders: list[LeaderConfig] = Field(default_factory=list)
+    expressions: list[ExpressionConfig] = Field(default_factory=list)
+    national_leaders: str | None = None  # a file replacing config/content/leaders.yaml
+    expressions_file: str | None = None  # a file replacing config/content/expressions.yaml
+
+
 class Config(_Strict):
     """The whole configuration file."""
 
@@ -372,6 +406,7 @@ class Config(_Strict):
     units: list[UnitConfig] = Field(default_factory=list)
     platforms: dict[Platform, PlatformConfig] = Field(default_factory=dict)
     web: WebConfig | None = None
+    content: ContentConfig = Field(default_factory=ContentConfig)
 
     @field_validator("timezone")
     @classmethod

@@ -263,10 +263,13 @@ def check(ctx: Context, as_of: dt.date) -> CheckReport:
         s.add(run)
         s.flush()
         inp = load_check_input(s, as_of, ctx.tz, probe_days=_probe_days(ctx, as_of))
+        from govwatch.contentstage import word_lists
+
+        inp.content_lists = word_lists(ctx)
         outcomes = run_checks(inp, ctx.catalogue)
         stats = apply_outcomes(s, outcomes, as_of)
-        active = list_findings(s, status=("open", "warning"))
-        by_rule = Counter(f.rule if f.status == "open" else f"{f.rule}:warning" for f in active)
+        active = list_findings(s, status=("open", "warning", "suspected"))
+        by_rule = Counter(f.rule if f.status == "open" else f"{f.rule}:{f.status}" for f in active)
         run.finished_at, run.status = utcnow(), "ok"
         run.stats = {"outcomes": len(outcomes), "opened": stats.opened, "rectified": stats.rectified}
     return CheckReport(as_of, len(outcomes), stats.opened, stats.rectified, dict(sorted(by_rule.items())))
@@ -289,13 +292,16 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], No
     probe(ctx)
     check_links(ctx)  # the homepage's links every cycle, the whole site when due
     accounts_report = observe_accounts(ctx)
+    from govwatch.contentstage import read_content
+
+    read_content(ctx)  # new articles and their attachments, read once, for content.error / content.privacy
     check_report = check(ctx, as_of)
     out = ctx.output_dir
     with ctx.db.session() as s:
         data = build_duty_digest(s, ctx.config, ctx.catalogue, as_of)  # the full 值班读网日报
     digest = write_digest(data, out / f"digest-{as_of.isoformat()}.html")
     findings_file = out / "findings.jsonl"
-    export_findings(ctx, findings_file, status=("open", "warning"))
+    export_findings(ctx, findings_file, status=("open", "warning", "suspected"))
     workbook = write_year_workbook(ctx, as_of.year, out / f"deductions-{as_of.year}.xlsx", made_on=as_of)
     columns = sum(len(site.columns) for u in ctx.config.units for site in u.sites)
     return CycleReport(as_of, len(ctx.config.units), columns, crawl_report, check_report, digest, findings_file,

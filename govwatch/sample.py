@@ -11,7 +11,43 @@ from typing import Any
 
 from govwatch.loopback import LoopbackServer, Reply, Request
 
-__all__ = ["SampleAccount", "SampleColumn", "SampleCounty", "SampleLink", "SampleServer", "SampleSite", "SampleUnit", "sample_county"]
+__all__ = ["SampleAccount", "SampleArticle", "SampleAttachment", "SampleColumn", "SampleCounty", "SampleLink", "SampleServer", "SampleSite", "SampleUnit", "sample_county"]
+
+
+@dataclass
+class SampleAttachment:
+    """A file linked from a sample article: ``kind`` pdf (``content``: pages of lines), docx (paragraphs, table),
+    xlsx (sheets of rows) or broken (a truncated PDF, which must not stop the cycle). ``expect`` as for columns."""
+
+    name: str
+    text: str
+    kind: str
+    content: Any = None
+    expect: tuple[str, ...] = ()
+
+    def body(self) -> tuple[str, bytes]:
+        """Content type and bytes of the file."""
+        from govwatch.samplefiles import docx_bytes, pdf_bytes, xlsx_bytes
+
+        if self.kind == "pdf":
+            return "application/pdf", pdf_bytes(self.content)
+        if self.kind == "broken":
+            return "application/pdf", pdf_bytes([["扫描件"]])[:200]
+        if self.kind == "docx":
+            paragraphs, table = self.content
+            return ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    docx_bytes(paragraphs, table))
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_bytes(self.content)
+
+
+@dataclass
+class SampleArticle:
+    """The body (HTML) of one article of a sample column, with its attachments; ``expect`` as for columns (the
+    target is the article's URL)."""
+
+    body: str
+    attachments: list[SampleAttachment] = field(default_factory=list)
+    expect: tuple[str, ...] = ()
 
 
 @dataclass
@@ -29,6 +65,8 @@ class SampleColumn:
     board: list[tuple[int, int | None]] | None = None
     """A message board instead of a list: per message (days before as_of it was asked, days before as_of it
     was replied or None when it is unanswered), shown as a table with 留言时间, 回复时间 and 状态."""
+    articles: dict[int, SampleArticle] = field(default_factory=dict)
+    """Bodies of some of the column's articles, by item number (1 = ``art_1.html``); the others say 正文。"""
 
 
 @dataclass
@@ -119,6 +157,14 @@ class SampleCounty:
                     for rule in c.expect:
                         r, _, sev = rule.partition(":")
                         out.add((r, sev or "deduction", u.id, f"{s.prefix}{c.slug}/"))
+                    for n, art in c.articles.items():
+                        for rule in art.expect:
+                            r, _, sev = rule.partition(":")
+                            out.add((r, sev or "deduction", u.id, f"{s.prefix}{c.slug}/art_{n}.html"))
+                        for att in art.attachments:
+                            for rule in att.expect:
+                                r, _, sev = rule.partition(":")
+                                out.add((r, sev or "deduction", u.id, f"{s.prefix}{c.slug}/files/{att.name}"))
                 for link in s.links:
                     for rule in link.expect:
                         r, _, sev = rule.partition(":")
@@ -138,6 +184,55 @@ class SampleCounty:
         raise KeyError(f"{unit_id}/{key}")
 
 
+#: the sample county's own leaders (the ``content.leaders`` of its config): names and titles checked in articles
+SAMPLE_LEADERS = [{"name": "龙国华", "titles": ["县委书记"]}, {"name": "杨光明", "titles": ["县委副书记", "县长"]}]
+
+_A, _F = SampleArticle, SampleAttachment
+# fictitious people; the numbers pass their checks (GB 11643 / Luhn) so that they look like real leaks
+_RELIEF = _A(
+    "<p>索引号：115226360093456789/2021-00031　发布机构：示范县发展改革局</p>"
+    "<p>根据有关规定，现将2021年度临时救助对象公示如下：</p>"
+    "<table><tr><th>序号</th><th>姓名</th><th>身份证号码</th><th>银行卡号</th><th>金额（元）</th></tr>"
+    "<tr><td>1</td><td>龙光明</td><td>522636198503150027</td><td>6228480402564890018</td><td>1500</td></tr>"
+    "<tr><td>2</td><td>吴秀英</td><td>522636197809090042</td><td>6217002870000123453</td><td>1200</td></tr></table>"
+    "<p>公示期5天。咨询电话：0855-5321234。</p>",
+    expect=("content.privacy",),
+)
+_CLEAN_NOTICE = _A(
+    "<p>索引号：11522636MB1734256X/2021-00032　文号：示发改发〔2021〕12号</p>"
+    "<p>县委书记龙国华、县委副书记、县长杨光明出席会议，会议传达学习了习近平总书记重要讲话精神。</p>"
+    "<table><tr><th>序号</th><th>姓名</th><th>身份证号码</th><th>联系电话</th></tr>"
+    "<tr><td>1</td><td>龙光明</td><td>522636********0027</td><td>139****2345</td></tr>"
+    "<tr><td>2</td><td>吴秀英</td><td>522636********0042</td><td>150****3456</td></tr></table>"
+    "<table><tr><th>单位名称</th><th>统一社会信用代码</th></tr>"
+    "<tr><td>示范县某某服务中心</td><td>130521199012123454</td></tr></table>"
+    "<p>联系人：张明，联系电话：13985512345；监督电话：0855-12345；邮编：556300。</p>",
+)
+_SPEECH = _A("<p>会议强调，要深入学习贯彻习近平总书计重要讲话精神，推动各项工作落实。</p>", expect=("content.error:veto",))
+_TOWN = _A(
+    "<p>镇党委召开会议，学习习近平新时代中国特色社会主义思想。附件为本年度低保名单及说明。</p>",
+    attachments=[
+        _F("dibao2021.xlsx", "2021年度低保对象名单.xlsx", "xlsx",
+           {"名单": [["序号", "户主", "身份证号", "保障人数"], [1, "潘晓红", "510107196001011113", 3],
+                     [2, "邰胜利", "130521199012123454", 2]]}, expect=("content.privacy",)),
+        _F("shuoming.docx", "公示说明.docx", "docx",
+           (["公示名单中身份证号码已作脱敏处理。", "咨询电话：0855-5321234"],
+            [["户主", "身份证号"], ["潘晓红", "510107********1113"]])),
+        _F("saomiao.pdf", "会议纪要扫描件.pdf", "broken"),
+    ],
+)
+_FLOOD = _A(
+    "<p>县长龙国华主持召开防汛工作会议，部署开发区防汛工作。</p>",
+    attachments=[
+        _F("fxzrr.pdf", "2021年防汛责任人名单.pdf", "pdf",
+           [["2021年示范经济开发区防汛责任人名单"],
+            ["序号 姓名 职务 手机号码", "1 张明 村支书 13985512345", "2 李红梅 村主任 15085523456",
+             "3 欧阳华 监督员 18708551234"]], expect=("content.privacy",)),
+    ],
+    expect=("content.error:veto",),
+)
+
+
 def sample_county(as_of: dt.date) -> SampleCounty:
     """The sample county: 4 units with sites (3 on a shared portal host, 1 standalone) and 1 without."""
     C = SampleColumn
@@ -147,7 +242,7 @@ def sample_county(as_of: dt.date) -> SampleCounty:
         units=[
             SampleUnit("fgj", "发展改革局", "department", [SampleSite("portal", "/bm/fgj/", [
                 C("gzdt", "工作动态", [1, 3, 8, 13, 20]),
-                C("tzgg", "通知公告", [20, 40, 75], top_level=True),
+                C("tzgg", "通知公告", [20, 40, 75], top_level=True, articles={1: _RELIEF, 2: _CLEAN_NOTICE}),
                 C("zcwj", "政策文件", [30, 90], top_level=True),
                 C("rsxx", "人事信息", [100, 200]),
                 C("ghjh", "规划计划", [400, 500], expect=("column.stale",)),
@@ -164,7 +259,7 @@ def sample_county(as_of: dt.date) -> SampleCounty:
                 SampleLink("homepage", "/", "示范经济开发区网站", host="standalone"),
             ])], [SampleAccount("rss", "fgfb", "示范发改（公众号）", [1, 5])]),
             SampleUnit("czj", "财政局", "department", [SampleSite("portal", "/bm/czj/", [
-                C("gzdt", "工作动态", [20, 25, 30], expect=("column.stale",)),
+                C("gzdt", "工作动态", [20, 25, 30], expect=("column.stale",), articles={1: _SPEECH}),
                 C("tzgg", "通知公告", [10, 70], top_level=True),
                 C("czyjs", "财政预决算", [45, 400]),
                 C("tjsj", "统计数据", [], expect=("column.blank",)),
@@ -174,7 +269,7 @@ def sample_county(as_of: dt.date) -> SampleCounty:
             ], encoding="gbk", date_style="cn")],
                 [SampleAccount("rss", "czfb", "示范财政（公众号）", [20, 40], expect=("account.stale",))]),
             SampleUnit("gyz", "革一镇", "township", [SampleSite("portal", "/xz/gyz/", [
-                C("xzdt", "乡镇动态", [2, 5, None, 9], pinned_age=400),
+                C("xzdt", "乡镇动态", [2, 5, None, 9], pinned_age=400, articles={1: _TOWN}),
                 C("tzgg", "通知公告", [12], top_level=True),
                 C("zcwj", "政策文件", [100]),
                 C("rsxx", "人事信息", [50]),
@@ -184,7 +279,7 @@ def sample_county(as_of: dt.date) -> SampleCounty:
                 SampleLink("xzdt", "/xz/gyz/xzdt/2019/old_notice.html", "关于开展2019年春耕工作的通知", expect=("link.broken",)),
             ])], [SampleAccount("weibo", "5000000001", "革一镇发布", [3, 8], pinned_age=300)]),
             SampleUnit("kfq", "贵州示范经济开发区", "devzone", [SampleSite("standalone", "/", [
-                C("gzdt", "工作动态", [30, 60], expect=("column.stale",)),
+                C("gzdt", "工作动态", [30, 60], expect=("column.stale",), articles={1: _FLOOD}),
                 C("tzgg", "通知公告", [5], top_level=True, status=500, expect=("link.broken",)),  # every page links to it
                 C("zcwj", "政策文件", [20], top_level=True),
                 C("rsxx", "人事信息", [100]),
@@ -350,6 +445,7 @@ class SampleServer:
             "units": units,
             "crawl": {"delay": 0, "concurrency_per_host": 4, "retries": 0, "timeout": 10},
             "links": {"retest_delay": 0, "whole_site_every_days": 7},
+            "content": {"leaders": SAMPLE_LEADERS},
         }
 
     def render_platform(self, path: str, query: dict[str, str]) -> tuple[int, str, bytes]:
@@ -440,10 +536,21 @@ class SampleServer:
         if c.board is not None and leaf.startswith("msg_"):
             body = f"<h1>{html.escape(c.name)}留言</h1><p>留言内容。</p>"
             return 200, ctype, _page(c.name, nav, body, s.encoding)
+        if leaf.startswith("files/"):
+            for art in c.articles.values():
+                for att in art.attachments:
+                    if leaf == f"files/{att.name}":
+                        return (200, *att.body())
         for t, url, d, _ in rows:
             if url == leaf:
                 when = f"发布时间：{d.isoformat()}" if d else ""
-                body = f"<h1>{html.escape(t)}</h1><div class='info'>{when}</div><p>正文。</p>"
+                art = c.articles.get(int(url[4:-5])) if url.startswith("art_") else None
+                text = art.body if art else "<p>正文。</p>"
+                if art and art.attachments:
+                    text += "<div class='attachments'>附件：" + "".join(
+                        f'<p><a href="files/{html.escape(a.name)}">{html.escape(a.text)}</a></p>'
+                        for a in art.attachments) + "</div>"
+                body = f"<h1>{html.escape(t)}</h1><div class='info'>{when}</div><div class='content'>{text}</div>"
                 return 200, ctype, _page(t, nav, body, s.encoding)
         return None
 

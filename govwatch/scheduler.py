@@ -287,7 +287,8 @@ class Service:
         out["check"] = {"as_of": as_of.isoformat(), "outcomes": chk.outcomes, "opened": chk.opened,
                         "rectified": chk.rectified}
         self.checkpoint()
-        out["findings"] = pipeline.export_findings(ctx, ctx.output_dir / "findings.jsonl", status=("open", "warning"))
+        out["findings"] = pipeline.export_findings(ctx, ctx.output_dir / "findings.jsonl",
+                                                   status=("open", "warning", "suspected"))
         if rep.failed:
             raise RuntimeError(f"crawl incomplete ({rep.statuses}); checks ran on what was fetched")
         return out

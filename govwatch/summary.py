@@ -27,7 +27,8 @@ def print_cycle(ctx: Context, report: CycleReport) -> None:
         for key, n in report.check.open_by_rule.items():
             rule, _, stage = key.partition(":")
             name = ctx.catalogue.rules[rule].indicator if rule in ctx.catalogue.rules else rule
-            print(f"    {rule:24} {name}{'（预警）' if stage else ''}：{n}")
+            label = {"warning": "（预警）", "suspected": "（疑似，待值班人员确认）"}.get(stage, "")
+            print(f"    {rule:24} {name}{label}：{n}")
     else:
         print("  未发现问题")
     if report.digest:

@@ -59,6 +59,18 @@ def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
         if ev.get("calendar") == "weekdays":
             text += "（工作日历缺少该年份数据，按周一至周五计算）"
         return text
+    if rule == "content.privacy":
+        where = f"附件《{ev.get('attachment')}》" if ev.get("attachment") else f"《{ev.get('title') or ev.get('url')}》"
+        counts = "、".join(f"{k} {n} 处" for k, n in (ev.get("counts") or {}).items())
+        first = (ev.get("hits") or [{}])[0]
+        sample = f"，如 {first.get('where')}：{first.get('number')}" if first else ""
+        return f"{where}含疑似未脱敏的个人信息：{counts}{sample}（号码已脱敏显示）"
+    if rule == "content.error":
+        hits = ev.get("hits") or []
+        shown = "；".join(f"“{h.get('found')}”应为“{h.get('right')}”（{h.get('sentence')}）" for h in hits[:3])
+        more = f"等 {ev.get('count')} 处" if (ev.get("count") or 0) > 3 else ""
+        where = f"附件《{ev.get('attachment')}》" if ev.get("attachment") else f"《{ev.get('title') or ev.get('url')}》"
+        return f"{where}疑似严重表述错误{more}：{shown}"
     if rule == "column.blank":
         return "栏目自开设以来无任何信息"
     if rule == "site.unavailable":

@@ -126,6 +126,20 @@ def _details(rule: str, ev: dict[str, Any], catalogue: Catalogue) -> list[tuple[
         out.append(("错误", LINK_ERROR_LABELS.get(str(ev.get("error")), str(ev.get("error") or ""))))
         if ev.get("on_homepage"):
             out.append(("位置", "首页"))
+    elif rule in ("content.privacy", "content.error"):
+        if ev.get("attachment"):
+            out.append(("附件", str(ev["attachment"])))
+            out.append(("所在页面", str(ev.get("page") or "")))
+        elif ev.get("title"):
+            out.append(("文章", str(ev["title"])))
+        out.append(("网址", str(ev.get("url", ""))))
+        out.append(("数量", f"{ev.get('count', 0)} 处"))
+        for h in (ev.get("hits") or [])[:10]:
+            if rule == "content.privacy":  # the number is masked: the editor finds it by its place
+                out.append((str(h.get("kind", "")), f"{h.get('where', '')}：{h.get('number', '')}（{h.get('line', '')}）"))
+            else:
+                out.append((str(h.get("kind", "")), f"“{h.get('found', '')}”应为“{h.get('right', '')}”："
+                                                     f"{h.get('sentence', '')}（{h.get('where', '')}）"))
     elif rule == "site.unavailable":
         out.append(("探测次数", str(ev.get("probes", ""))))
         out.append(("失败次数", str(ev.get("failures", ""))))
@@ -250,7 +264,7 @@ def _changes(session: Session, catalogue: Catalogue, names: dict[str, str], sinc
     events = session.execute(
         select(FindingEvent, Finding)
         .join(Finding, Finding.id == FindingEvent.finding_id)
-        .where(FindingEvent.action.in_(("opened", "reopened", "rectified")),
+        .where(FindingEvent.action.in_(("opened", "reopened", "confirmed", "rectified")),
                or_(FindingEvent.as_of.is_(None), and_(FindingEvent.as_of > since, FindingEvent.as_of <= as_of)))
         .order_by(FindingEvent.id)
     ).all()
@@ -259,7 +273,7 @@ def _changes(session: Session, catalogue: Catalogue, names: dict[str, str], sinc
         day = _event_day(e, tz)
         if not (since < day <= as_of) or f.severity == "operator":
             continue
-        if e.action in ("opened", "reopened") and f.id not in seen_new and e.to_status in TO_FIX:
+        if e.action in ("opened", "reopened", "confirmed") and f.id not in seen_new and e.to_status in TO_FIX:
             seen_new.add(f.id)
             new.append(finding_row(f, catalogue, names, as_of))
         elif e.action == "rectified" and f.id not in seen_fixed:

@@ -146,9 +146,15 @@ def apply_outcomes(session: Session, outcomes: Iterable[Outcome], as_of: dt.date
         if as_of > f.last_seen:
             f.seen_count += 1
         f.last_seen = as_of
+        old_key = (f.evidence or {}).get("text_key")
         f.evidence, f.severity, f.points = o.evidence, o.severity, o.points
         f.updated_at = utcnow()
-        if f.status == "suspected" and status != "suspected":
+        if f.status == "dismissed" and o.suspected and o.evidence.get("text_key") not in (None, old_key):
+            # a dismissed content hit stays dismissed while its text is the same; a different text is raised again
+            transition(session, f, "suspected", action="reopened", as_of=as_of, actor=actor,
+                       reason="the text differs from the one dismissed")
+            stats.reopened += 1
+        elif f.status == "suspected" and status != "suspected":
             transition(session, f, status, action="escalated", as_of=as_of, actor=actor,
                        reason="a confident read shows the problem")
             stats.seen += 1

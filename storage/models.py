@@ -28,6 +28,7 @@ __all__ = [
     "JobRun",
     "JobLock",
     "AccountRow",
+    "ContentDoc",
     "AccountSnapshot",
     "Appeal",
     "Base",
@@ -455,3 +456,29 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class ContentDoc(Base):
+    """An article or attachment read for the content checks: read once (the URL and the content's hash are
+    remembered), its text kept for the checks; a document that could not be read has a status, never a finding."""
+
+    __tablename__ = "content_docs"
+    __table_args__ = (UniqueConstraint("url_hash"), Index("ix_content_docs_unit_read", "unit_id", "read_at"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(Text)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    column_id: Mapped[int | None] = mapped_column(ForeignKey("columns.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # article | attachment
+    parent_url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # ok | empty | too_large | unreadable | unsupported | http_error ...
+    error: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+    chars: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_read: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    info: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -270,6 +270,9 @@ def load_check_input(
     _load_new_items(session, inp, col_ids)
     _load_documents(session, inp, col_ids)
     _load_messages(session, inp, message_days)
+    from storage.content import load_content_docs
+
+    load_content_docs(session, inp)
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tz)
     start = end - dt.timedelta(days=probe_days)
     for p in session.scalars(

@@ -9,12 +9,12 @@ from sqlalchemy import inspect, text
 
 from storage.db import Database, alembic_config
 
-HEAD = "0006_item_extra"
+HEAD = "0013_content_docs"
 #: the versions a database recorded, at each state main has been in while the migrations were branches
 OLD_STATES = {
     "scoring only": ("0003_scoring", ["0003_scoring"]),
     "scoring and links": ("0002_links", ["0003_scoring", "0002_links"]),
-    "all four branches": (HEAD, ["0002_links", "0003_scoring", "0004_service", "0006_item_extra"]),
+    "all four branches": ("0006_item_extra", ["0002_links", "0003_scoring", "0004_service", "0006_item_extra"]),
 }
 
 

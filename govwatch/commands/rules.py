@@ -21,6 +21,8 @@ def _rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = cat.model_dump(mode="json")
         data["checks"] = {rid: {"function": fn, "doc": doc} for rid, (fn, doc) in checks.items()}
+        for rid, rule in data.get("rules", {}).items():  # a rule without a check is never shown as enabled
+            rule["enabled"] = bool(rule.get("enabled", True)) and rid in checks
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return 0
     from rich.console import Console
@@ -36,7 +38,8 @@ def _rules(args: argparse.Namespace) -> int:
             str(r.window or ""), "" if r.warn_lead_days is None else f"{r.warn_lead_days} 天",
             f"{r.points:g}" if r.severity == "deduction" else "", "" if r.cap is None else f"{r.cap:g}",
             "、".join(r.not_after), "、".join(UNIT_KIND_LABELS.get(k, k) for k in r.applies_to) or "全部",
-            "，".join(f"{k}={v:g}" for k, v in r.thresholds.items()), "是" if r.enabled else "否",
+            "，".join(f"{k}={v:g}" for k, v in r.thresholds.items()),
+            ("是" if rid in checks else "否（无检查）") if r.enabled else "否",
         )
     console.print(t)
     c = Table(title="栏目分类与更新时限")

@@ -56,6 +56,13 @@ def build_input(case: dict[str, Any], catalogue: Catalogue) -> tuple[CheckInput,
     assert as_of is not None
     fetched = dt.datetime.combine(as_of, dt.time(9), TZ)
     inp = CheckInput(as_of=as_of, tz=TZ)
+    if "content" in case:  # the county's word lists for content.error
+        from checks.wording import WordLists
+        from config.content import content_lists
+        from config.schema import ContentConfig
+
+        lists = content_lists(ContentConfig.model_validate(case["content"]), CASES)
+        inp.content_lists = WordLists.build(lists["leaders"], lists["titles"], lists["expressions"])
     ids = itertools.count(1)
     infos = []
     for u in case["units"]:
@@ -92,6 +99,10 @@ def build_input(case: dict[str, Any], catalogue: Catalogue) -> tuple[CheckInput,
                         inp.documents.setdefault(cid, []).append(base.DocumentObs(  # type: ignore[arg-type]
                             cid, d.get("title", f"文件{k + 1}"), d.get("url", f"{url}d{k + 1}.html"),
                             _date(d["written"], as_of), published, dt.datetime.combine(published, dt.time(9), TZ)))
+                    for k, d in enumerate(col.get("texts", [])):  # article / attachment text (content checks)
+                        inp.content_docs.append(base.ContentDocObs(
+                            u["id"], d.get("url", f"{url}t{k + 1}.html"), d.get("kind", "article"), d["text"],
+                            d.get("title"), col["name"], d.get("page")))
                     for k, m in enumerate(col.get("messages", [])):  # message board (interaction columns)
                         replied = _date(m.get("replied"), as_of)
                         state = m.get("state", "replied" if replied else "unanswered")
@@ -143,7 +154,8 @@ def findings_of(case: dict[str, Any], inp: CheckInput, catalogue: Catalogue) -> 
             continue
         out.append(FindingView(
             id=f"{o.rule}|{o.target}", rule=o.rule, unit_id=o.unit_id, target=o.target, severity=o.severity,
-            points=o.points, status="warning" if o.severity == "warning" else "open", first_seen=inp.as_of,
+            points=o.points, status="suspected" if o.suspected else "warning" if o.severity == "warning" else "open",
+            first_seen=inp.as_of,
             last_seen=inp.as_of, evidence=o.evidence, sightings=(inp.as_of,),
         ))
     for i, f in enumerate(case.get("findings", [])):

@@ -1,14 +1,14 @@
 """Users of the web workbench (值班工作台): name, role, unit, password hash.
 
 Revision ID: 0014_users
-Revises: 0006_item_extra
+Revises: 0013_content_docs
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_users"
-down_revision = "0006_item_extra"
+down_revision = "0013_content_docs"
 branch_labels = None
 depends_on = None
 
