@@ -22,6 +22,7 @@ from reports.scoring import Line, Scoresheet, UnitScore
 __all__ = [
     "DETAIL_HEADERS",
     "SUMMARY_FIXED",
+    "csv_safe",
     "VETO_HEADERS",
     "describe",
     "object_name",
@@ -199,6 +200,30 @@ def _width(value: Any) -> int:
     return longest
 
 
+#: a text cell starting with one of these is a formula to Excel and LibreOffice (OWASP: CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A text value that would start a formula, prefixed with an apostrophe (OWASP CSV-injection advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _text_cell(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Set a cell; text is always stored as text (never a formula), shown as typed (Excel's quote prefix)."""
+    if not isinstance(value, str):
+        return ws.cell(row=row, column=column, value=value)
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # text from the sites may hold control characters
+    cell = ws.cell(row=row, column=column)
+    cell._value = value  # bypass openpyxl's "starts with '=' means formula"
+    cell.data_type = "s"
+    if value.startswith(_FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
 def _sheet(
     ws: Worksheet,
     title: str,
@@ -211,14 +236,14 @@ def _sheet(
 ) -> None:
     """Title, note, header row (frozen, repeated on every printed page), data, widths, landscape A4."""
     ncols = max(len(headers), 1)
-    ws.cell(row=1, column=1, value=title).font = Font(name=_FONT, bold=True, size=14)
+    _text_cell(ws, 1, 1, title).font = Font(name=_FONT, bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 26
-    ws.cell(row=2, column=1, value=note).font = Font(name=_FONT, size=10)
+    _text_cell(ws, 2, 1, note).font = Font(name=_FONT, size=10)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
     for c, h in enumerate(headers, 1):
-        cell = ws.cell(row=HEADER_ROW, column=c, value=h)
+        cell = _text_cell(ws, HEADER_ROW, c, h)
         cell.font = Font(name=_FONT, bold=True)
         cell.fill = _HEAD_FILL
         cell.border = _BORDER
@@ -226,9 +251,7 @@ def _sheet(
     wrap_cols = {headers.index(w) + 1 for w in wrap if w in headers}
     for r, row in enumerate(rows, HEADER_ROW + 1):
         for c, value in enumerate(row, 1):
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # text from the sites may hold control characters
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = _text_cell(ws, r, c, value)
             cell.font = Font(name=_FONT)
             cell.border = _BORDER
             centered = headers[c - 1] in _CENTERED if c - 1 < len(headers) else False
@@ -361,7 +384,7 @@ def write_csv(sheet: Scoresheet, path: Path) -> list[Path]:
     ):
         with target.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(headers)
+            w.writerow([csv_safe(h) for h in headers])
             for row in rows:
-                w.writerow([_jsonable(v) for v in row])
+                w.writerow([csv_safe(_jsonable(v)) for v in row])
     return [path, detail]

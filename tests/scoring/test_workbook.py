@@ -133,3 +133,26 @@ def test_text_from_the_sites_with_control_characters_is_written(tmp_path):
     path = write_workbook(sheet, tmp_path / "x.xlsx", county="测试县")
     ws = load_workbook(path)["扣分明细"]
     assert ws["B4"].value == "单位" and ws["F4"].value == "工作动态" and ws["K4"].value == 3
+
+
+def test_names_that_look_like_formulas_are_written_as_text(tmp_path):
+    from config.loader import load_catalogue
+    from reports.scoring import FindingView, UnitInfo, score_units
+    from reports.workbook import write_csv, write_workbook
+
+    evil = '=HYPERLINK("http://x","y")'
+    f = FindingView("x", "column.stale", "u", "http://u.example/a/", "deduction", 1.0, "open",
+                    dt.date(2021, 5, 1), dt.date(2021, 5, 3), {"column": "@SUM(1)", "last_update": "2021-04-01",
+                                                              "limit_days": 14})
+    sheet = score_units([f], [UnitInfo("u", evil, "department", 1)], load_catalogue(), 2021)
+    for kw in ({}, {"publication": {"published_on": "2021-12-20", "deadline": "2021-12-23"}}, {"unit": "u"}):
+        path = write_workbook(sheet, tmp_path / "x.xlsx", county="=cmd|' /C calc'!A0", **kw)
+        wb = load_workbook(path)
+        cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+        assert any(c.value == evil for c in cells)  # shown as typed, stored as text
+    summary, detail = write_csv(sheet, tmp_path / "x.csv")
+    text = summary.read_text(encoding="utf-8-sig") + detail.read_text(encoding="utf-8-sig")
+    cells = [c for p in (summary, detail) for row in csv.reader(p.open(encoding="utf-8-sig")) for c in row]
+    assert "'" + evil in cells and not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    assert "@SUM(1)" in text
