@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 
 from storage.db import Database, alembic_config
 
-HEAD = "0013_content_docs"
+HEAD = "0014_users"
 #: the versions a database recorded, at each state main has been in while the migrations were branches
 OLD_STATES = {
     "scoring only": ("0003_scoring", ["0003_scoring"]),
