@@ -19,6 +19,10 @@ from config.schema import Config
 
 __all__ = [
     "BUNDLED_RULES",
+    "MAX_ALIASES",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
     "BUNDLED_SAMPLE",
     "LoadedConfig",
     "bundled_path",
@@ -51,8 +55,44 @@ def format_loc(loc: tuple[Any, ...] | list[Any]) -> str:
     return out
 
 
+#: a configuration or rules file larger than this is refused before it is parsed
+MAX_FILE_BYTES = 4 * 1024 * 1024
+#: at most this many aliases (``*name``) in one file: anchors may share a block, never multiply it
+MAX_ALIASES = 100
+#: at most this many values once every alias is expanded (a "billion laughs" file has ~10^9)
+MAX_NODES = 200_000
+#: at most this deep a nesting of mappings and lists
+MAX_DEPTH = 64
+
+
+class _TooBig(Exception):
+    """The file's YAML would expand past a limit (aliases, nesting or values); the message says which."""
+
+
 class _Loader(yaml.SafeLoader):
-    """The safe YAML loader; an impossible date (``2021-13-01``) stays text, for the schema to report at its line."""
+    """The safe YAML loader; an impossible date (``2021-13-01``) stays text, for the schema to report at its line.
+
+    It counts aliases and nesting while composing, so that a file of nested aliases ("billion laughs") or of
+    thousands of brackets is refused before anything is built from it.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise _TooBig(f"more than {MAX_ALIASES} aliases (*name)")
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooBig(f"nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
         try:
@@ -86,6 +126,39 @@ def _index_lines(node: yaml.Node | None, where: dict[tuple[int, int], tuple[Any,
     return lines
 
 
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the document has once every alias is expanded (shared nodes counted at every use)."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    todo: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while todo:
+        node, done = todo.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_NODES:
+                raise _TooBig(f"more than {MAX_NODES} values once its aliases are expanded")
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise _TooBig("an alias refers to the block that contains it (recursive alias)")
+        on_path.add(key)
+        todo.append((node, True))
+        todo.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _line_of(lines: Lines, loc: tuple[Any, ...]) -> int | None:
     """The line of ``loc``, or of its nearest ancestor in the file (a missing key: the mapping that lacks it)."""
     loc = tuple(loc)
@@ -99,19 +172,31 @@ def _line_of(lines: Lines, loc: tuple[Any, ...]) -> int | None:
 def _read_yaml_lines(path: Path) -> tuple[Any, Lines]:
     """The data of a YAML file and the line of each of its values; ConfigError when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ConfigError(str(path), "", f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refused")
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(str(path), "", "file not found") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(str(path), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), "", "is a directory, not a file") from None
     except OSError as exc:
         raise ConfigError(str(path), "", exc.strerror or str(exc)) from None
+    if "\x00" in text:
+        raise ConfigError(str(path), "", "not a text file (it contains NUL characters)")
     loader = _Loader(text)
     where: dict[tuple[int, int], tuple[Any, ...]] = {}
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _expanded_size(node)
         lines = _index_lines(node, where)
         return (loader.construct_document(node) if node is not None else None), lines
+    except _TooBig as exc:
+        raise ConfigError(str(path), "", f"refused: {exc}") from None
     except yaml.constructor.ConstructorError as exc:  # the text is YAML, a value is not (an impossible date)
         mark = exc.problem_mark
         loc = where.get((mark.line, mark.column), ()) if mark else ()
