@@ -7,7 +7,10 @@ exits with its ``exit_code``::
     ├── UsageError (exit 2)         the command line was wrong
     ├── LifecycleError              a finding's state change its lifecycle does not allow
     ├── ConfigError (exit 2)        a configuration or rules file is unreadable or invalid
-    ├── StorageError                the database could not be opened, migrated or written
+    ├── StorageError                the database could not be migrated or written
+    │   └── DatabaseUnavailable (exit 2)  the --db / config database cannot be opened (bad URL, no such
+    │                                     directory, server unreachable); nothing is created
+    ├── RunLocked (exit 2)          another run or crawl holds this database's crawl lock
     ├── CalendarRangeError          the working-day calendar has no data for a year
     ├── AppealRefused               an appeal that cannot be accepted
     ├── FeedError                   a body that is not a feed (the adapter turns it into a status)
@@ -23,9 +26,11 @@ __all__ = [
     "CalendarRangeError",
     "ChannelError",
     "ConfigError",
+    "DatabaseUnavailable",
     "FeedError",
     "GovwatchError",
     "LifecycleError",
+    "RunLocked",
     "StorageError",
     "UsageError",
 ]
@@ -76,6 +81,29 @@ class ConfigError(GovwatchError):
 
 class StorageError(GovwatchError):
     """The database could not be opened, migrated or written."""
+
+
+class DatabaseUnavailable(StorageError):
+    """The database named by ``--db``, ``GOVWATCH_DB`` or the config cannot be opened: a bad URL, a SQLite file in
+    a directory that does not exist, a server that does not answer. Exit code 2; no file or directory is made."""
+
+    exit_code = 2
+
+
+class RunLocked(GovwatchError):
+    """Another ``run``/``crawl`` (CLI or the service's crawl job) holds the crawl lock of this database.
+
+    The message names the holder and when its lease ends; a holder that died loses the lock when its lease
+    expires. Exit code 2.
+    """
+
+    exit_code = 2
+
+    def __init__(self, holder: str, until: str) -> None:
+        self.holder = holder
+        self.until = until
+        super().__init__(f"另一次抓取正在运行，本次未启动 / another run or crawl is using this database "
+                         f"(holder {holder}, lease until {until})")
 
 
 class CalendarRangeError(GovwatchError):

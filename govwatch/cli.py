@@ -10,23 +10,62 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from govwatch import commands
+from govwatch.context import discard_created_databases, forget_opened
 from govwatch.errors import GovwatchError
 
-__all__ = ["build_parser", "main", "parse_date_arg"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "Parser", "build_parser", "main", "parse_date_arg", "parse_year_arg", "port_arg"]
+
+#: the years a ``--year`` or a date may name (the working-day calendar and the monitoring plan live here)
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one line on stderr for a usage error (``govwatch export: error: …``), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        """Print the problem on one line (and where the help is), exit 2."""
+        line = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {line} (see {self.prog} --help)\n")
 
 
 def parse_date_arg(text: str) -> dt.date:
-    """``YYYY-MM-DD`` for --as-of and similar options."""
+    """``YYYY-MM-DD`` for --as-of and similar options (a year from MIN_YEAR to MAX_YEAR)."""
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(f"the year of {text!r} is outside {MIN_YEAR}–{MAX_YEAR}")
+    return day
+
+
+def parse_year_arg(text: str) -> int:
+    """``YYYY`` for --year: a year from MIN_YEAR to MAX_YEAR."""
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year (YYYY): {text!r}") from None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(f"the year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
+    return year
+
+
+def port_arg(text: str) -> int:
+    """A TCP port, 1–65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is outside 1–65535")
+    return port
 
 
 def _common() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
+    p = Parser(add_help=False)
     p.add_argument("--config", metavar="FILE", help="configuration file (default ./govwatch.yaml, else the bundled sample county)")
     p.add_argument("--db", metavar="URL", help="database URL (default from the config, else sqlite:///govwatch.db)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
@@ -35,7 +74,7 @@ def _common() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="govwatch",
         description="政府网站与政务新媒体监测 — monitoring of government websites and new-media accounts.",
     )
@@ -67,7 +106,10 @@ def _silence_stdout() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 the cycle ran but something failed, 2 bad usage/config)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) or a usage error (2, said on one line)
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
@@ -75,12 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()
+        forget_opened()
         return code
     except BrokenPipeError:  # the reader went away (``govwatch findings | head``): quiet, exit 1 as Python and rich do
         _silence_stdout()
         return 1
     except GovwatchError as exc:
         print(f"govwatch: error: {exc}", file=sys.stderr)
+        if exc.exit_code == 2:  # bad usage or config: leave nothing behind, not even a new empty database
+            discard_created_databases()
         return exc.exit_code
     except KeyboardInterrupt:
         print("govwatch: interrupted", file=sys.stderr)

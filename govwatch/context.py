@@ -13,9 +13,12 @@ from config.loader import BUNDLED_SAMPLE, LoadedConfig, bundled_path, load_confi
 from config.schema import Config
 from storage.db import DEFAULT_URL, Database
 
-__all__ = ["Context", "open_context", "resolve_config_path", "resolve_db_url"]
+__all__ = ["Context", "discard_created_databases", "open_context", "resolve_config_path", "resolve_db_url"]
 
 log = logging.getLogger("govwatch")
+
+#: databases opened by open_context in this process (the CLI deletes the new ones after a usage error)
+_OPENED: list[Database] = []
 
 
 def resolve_config_path(path: str | None) -> Path:
@@ -77,4 +80,18 @@ def open_context(config_path: str | None = None, db_url: str | None = None, *, l
     if loaded is None:
         loaded = load_config(resolve_config_path(config_path))
     url = resolve_db_url(db_url, loaded.config)
-    return Context(loaded, Database(url))
+    db = Database(url)
+    _OPENED.append(db)
+    return Context(loaded, db)
+
+
+def discard_created_databases() -> int:
+    """Delete the SQLite files that open_context created in this process (a usage error writes nothing)."""
+    n = sum(db.discard_created() for db in _OPENED)
+    _OPENED.clear()
+    return n
+
+
+def forget_opened() -> None:
+    """Forget the databases opened so far (the command ended well: they stay)."""
+    _OPENED.clear()

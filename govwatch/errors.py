@@ -7,9 +7,11 @@ from config.errors import (
     CalendarRangeError,
     ChannelError,
     ConfigError,
+    DatabaseUnavailable,
     FeedError,
     GovwatchError,
     LifecycleError,
+    RunLocked,
     StorageError,
     UsageError,
 )
@@ -19,9 +21,11 @@ __all__ = [
     "CalendarRangeError",
     "ChannelError",
     "ConfigError",
+    "DatabaseUnavailable",
     "FeedError",
     "GovwatchError",
     "LifecycleError",
+    "RunLocked",
     "StorageError",
     "UsageError",
 ]

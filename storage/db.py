@@ -12,10 +12,10 @@ from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from config.errors import StorageError
+from config.errors import DatabaseUnavailable, StorageError
 
 __all__ = ["DEFAULT_URL", "Database", "alembic_config", "normalize_url"]
 
@@ -44,6 +44,18 @@ def _linearize(conn: Connection, cfg: AlembicConfig) -> None:
     conn.execute(text("DELETE FROM alembic_version WHERE version_num <> :v"), {"v": newest})
 
 
+def _sqlite_file(database: str) -> Path | None:
+    """The SQLite file of a URL, checked: its directory must exist (it is never created). The path when the
+    file does not exist yet (this process creates it), else None."""
+    path = Path(database).expanduser()
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise DatabaseUnavailable(f"cannot open database sqlite:///{database}: the directory {parent} does not exist")
+    if path.is_dir():
+        raise DatabaseUnavailable(f"cannot open database sqlite:///{database}: it is a directory")
+    return None if path.exists() else path
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -62,26 +74,34 @@ def alembic_config(url: str) -> AlembicConfig:
 
 
 class Database:
-    """One database: engine, session factory, migrations."""
+    """One database: engine, session factory, migrations.
+
+    A database that cannot be opened (bad URL, unknown driver, a SQLite file whose directory does not exist, a
+    server that does not answer) is :class:`DatabaseUnavailable`; no directory is ever created. ``created_file``
+    is the SQLite file this object created (None when it existed before, or for a server).
+    """
 
     def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True, echo: bool = False) -> None:
         self.url = normalize_url(url)
         try:
             parsed = make_url(self.url)
-        except ArgumentError as exc:
-            raise StorageError(f"bad database URL {url!r}: {exc}") from None
+        except (ArgumentError, ValueError) as exc:
+            raise DatabaseUnavailable(f"bad database URL {url!r}: {exc}") from None
         self.dialect = parsed.get_backend_name()
+        self.created_file: Path | None = None
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.dialect == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+                self.created_file = _sqlite_file(parsed.database)
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
         try:
             self.engine: Engine = create_engine(self.url, **kwargs)
-        except (SQLAlchemyError, ImportError) as exc:
-            raise StorageError(f"cannot use database {parsed.render_as_string(hide_password=True)}: {exc}") from None
+        except (SQLAlchemyError, ImportError, ValueError, TypeError) as exc:
+            where = parsed.render_as_string(hide_password=True)
+            problem = f"no such database driver ({exc})" if isinstance(exc, NoSuchModuleError | ImportError) else str(exc)
+            raise DatabaseUnavailable(f"cannot use database {where}: {problem}") from None
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -96,9 +116,13 @@ class Database:
                 _linearize(conn, cfg)
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
-        except OperationalError as exc:
+        except (OperationalError, InterfaceError) as exc:
             where = make_url(self.url).render_as_string(hide_password=True)
-            raise StorageError(f"cannot open database {where}: {exc.orig}") from None
+            reason = " ".join(str(exc.orig).split())
+            raise DatabaseUnavailable(f"cannot open database {where}: {reason}") from None
+        except SQLAlchemyError as exc:
+            where = make_url(self.url).render_as_string(hide_password=True)
+            raise StorageError(f"cannot upgrade the schema of {where}: {' '.join(str(exc).split())[:300]}") from None
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -116,3 +140,13 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+    def discard_created(self) -> bool:
+        """Close and delete the SQLite file this object created (and its -wal/-shm), as if never opened."""
+        self.engine.dispose()
+        if self.created_file is None:
+            return False
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.created_file}{suffix}").unlink(missing_ok=True)
+        self.created_file = None
+        return True

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from config.labels import APPEAL_LABELS
-from govwatch.cli import parse_date_arg
+from govwatch.cli import parse_date_arg, parse_year_arg
 from govwatch.commands.finding import default_actor
 from govwatch.context import open_context
 from storage.appeals import decide_appeal, file_appeal, list_appeals
@@ -63,7 +63,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument("--unit", required=True, metavar="ID", help="the unit filing (must own the finding)")
     q.add_argument("--reason", required=True)
     q.add_argument("--date", type=parse_date_arg, metavar="DATE", help="date of the request (default today)")
-    q.add_argument("--year", type=int, metavar="YYYY", help="the publication year (default: the finding's)")
+    q.add_argument("--year", type=parse_year_arg, metavar="YYYY", help="the publication year (default: the finding's)")
     q.add_argument("--actor", help="who files (default: the unit id)")
     q.set_defaults(func=_file)
     q = asub.add_parser("decide", parents=[common], help="decide a review: --uphold or --overturn")

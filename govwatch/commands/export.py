@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from govwatch.cli import parse_date_arg
+from govwatch.cli import parse_date_arg, parse_year_arg
 from govwatch.context import open_context
 from govwatch.errors import UsageError
 from reports.load import load_scoresheet
@@ -46,7 +46,7 @@ def _export(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the export command."""
     p = sub.add_parser("export", parents=[common], help="year-end deductions (xlsx, csv or json)")
-    p.add_argument("--year", type=int, required=True, metavar="YYYY", help="the year to score")
+    p.add_argument("--year", type=parse_year_arg, required=True, metavar="YYYY", help="the year to score")
     p.add_argument("--out", required=True, metavar="FILE", help="output file (e.g. 2021.xlsx)")
     p.add_argument("--format", choices=("xlsx", "csv", "json"), help="default: from the file's extension, else xlsx")
     p.add_argument("--unit", metavar="ID", help="only this unit: its self-assessment sheet (自查自评)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from govwatch.cli import parse_date_arg
+from govwatch.cli import parse_date_arg, parse_year_arg
 from govwatch.commands.finding import default_actor
 from govwatch.context import open_context
 from reports.publish import publish_results
@@ -37,7 +37,7 @@ def _publish(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the publish command."""
     p = sub.add_parser("publish", parents=[common], help="publish the preliminary year-end results (公示)")
-    p.add_argument("--year", type=int, required=True, metavar="YYYY")
+    p.add_argument("--year", type=parse_year_arg, required=True, metavar="YYYY")
     p.add_argument("--date", type=parse_date_arg, metavar="DATE", help="publication date (default today)")
     p.add_argument("--out", metavar="DIR", help="where to write the files (default: the config's output_dir)")
     p.add_argument("--actor", help="who publishes (default: the login name)")

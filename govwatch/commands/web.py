@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from config.schema import WebConfig
+from govwatch.cli import port_arg
 from govwatch.context import Context, open_context
 
 __all__ = ["build_app", "register"]
@@ -35,7 +36,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     """Add the web command."""
     p = sub.add_parser("web", parents=[common], help="serve the web workbench (值班工作台)")
     p.add_argument("--host", help="address to listen on (default: the config's web.host, else 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default: the config's web.port, else 8700)")
+    p.add_argument("--port", type=port_arg, help="port (default: the config's web.port, else 8700)")
     p.add_argument("--https-only", action="store_true",
                    help="send the session cookie over HTTPS only (behind a TLS proxy)")
     p.set_defaults(func=_web)
