@@ -26,13 +26,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import inspect, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect, select
 
 from config.schema import _EVERY_RE
 from govwatch import pipeline
 from govwatch.context import Context
 from govwatch.errors import ConfigError
+from storage.locks import CRAWL_LOCK, acquire_lease, lease_holder, release_lease, renew_lease
 from storage.models import JobLock, JobRun, utcnow
 
 __all__ = [
@@ -173,36 +173,17 @@ class Service:
     # --- locks -----------------------------------------------------------------------------
 
     def acquire(self, job_id: str, gap: dt.timedelta) -> bool:
-        """Take the job's lease unless another process holds it or started this scheduled run already."""
-        db = self.ctx.db
-        try:
-            with db.session() as s:
-                if s.get(JobLock, job_id) is None:
-                    s.add(JobLock(job_id=job_id))
-        except IntegrityError:
-            pass  # created by the other process at the same moment
-        now = utcnow()
-        with db.session() as s:
-            got = s.execute(
-                update(JobLock)
-                .where(JobLock.job_id == job_id,
-                       or_(JobLock.owner.is_(None), JobLock.lease_until < now),
-                       or_(JobLock.last_started_at.is_(None), JobLock.last_started_at <= now - gap))
-                .values(owner=self.owner, lease_until=now + self.lease, last_started_at=now)
-            ).rowcount
-        return got == 1
+        """Take the job's lease unless another process (or a CLI run, for ``crawl``) holds it or started this
+        scheduled run already (storage/locks.py)."""
+        return acquire_lease(self.ctx.db, job_id, self.owner, self.lease, gap=gap)
 
     def renew(self, job_id: str) -> None:
         """Extend the lease of a job this process holds."""
-        with self.ctx.db.session() as s:
-            s.execute(update(JobLock).where(JobLock.job_id == job_id, JobLock.owner == self.owner)
-                      .values(lease_until=utcnow() + self.lease))
+        renew_lease(self.ctx.db, job_id, self.owner, self.lease)
 
     def release(self, job_id: str) -> None:
         """Give the lease back."""
-        with self.ctx.db.session() as s:
-            s.execute(update(JobLock).where(JobLock.job_id == job_id, JobLock.owner == self.owner)
-                      .values(owner=None, lease_until=None))
+        release_lease(self.ctx.db, job_id, self.owner)
 
     def recover(self) -> int:
         """Runs left ``running`` by a process that died (its lease expired) are marked ``abandoned``."""
@@ -227,7 +208,12 @@ class Service:
             return "not_started"
         gap = min_gap(self.specs()[job_id], self.ctx.tz) if self.specs()[job_id] != "off" else dt.timedelta(0)
         if not self.acquire(job_id, gap):
-            log.info("job %s: already running or just run by another process; skipped", job_id)
+            holder = lease_holder(self.ctx.db, job_id)
+            if job_id == CRAWL_LOCK and holder is not None:
+                log.warning("job crawl: the database is being crawled by %s (lease until %s); skipped",
+                            holder.owner, holder.lease_until)
+            else:
+                log.info("job %s: already running or just run by another process; skipped", job_id)
             return "locked"
         with self.ctx.db.session() as s:
             run = JobRun(job_id=job_id, owner=self.owner, status="running")

@@ -9,6 +9,7 @@ from govwatch.cli import parse_date_arg
 from govwatch.console import as_of_of, progress_bar
 from govwatch.context import open_context
 from govwatch.pipeline import CycleReport, check, crawl, run_cycle
+from govwatch.runlock import crawl_lock
 from govwatch.summary import print_cycle
 
 __all__ = ["register"]
@@ -17,7 +18,7 @@ __all__ = ["register"]
 def _run(args: argparse.Namespace) -> int:
     ctx = open_context(args.config, args.db)
     as_of = as_of_of(args, ctx)
-    with progress_bar("抓取") as bar:
+    with crawl_lock(ctx, "run", wait=args.wait), progress_bar("抓取") as bar:
         report: CycleReport = run_cycle(ctx, as_of, progress=bar)
     print_cycle(ctx, report)
     return 0 if report.ok else 1
@@ -25,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _crawl(args: argparse.Namespace) -> int:
     ctx = open_context(args.config, args.db)
-    with progress_bar("抓取") as bar:
+    with crawl_lock(ctx, "crawl", wait=args.wait), progress_bar("抓取") as bar:
         report = crawl(ctx, units=set(args.unit) if args.unit else None, progress=bar)
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items()))
     print(f"抓取页面 {report.targets} 个：{statuses or '无'}")
@@ -44,13 +45,31 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError(f"{text} is outside 0–86400 seconds")
+    return value
+
+
+def _wait_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
+                   help="when another run or crawl holds this database's crawl lock, wait this long for it "
+                        "(default 0: refuse at once, exit 2)")
+
+
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add run, crawl and check."""
     p = sub.add_parser("run", parents=[common], help="one full monitoring cycle: crawl, check, store, digest")
     p.add_argument("--as-of", type=parse_date_arg, metavar="DATE", help="monitoring time point (YYYY-MM-DD, default today)")
+    _wait_option(p)
     p.set_defaults(func=_run)
     p = sub.add_parser("crawl", parents=[common], help="fetch every watched page and store the observations")
     p.add_argument("--unit", action="append", metavar="ID", help="only this unit (repeatable)")
+    _wait_option(p)
     p.set_defaults(func=_crawl)
     p = sub.add_parser("check", parents=[common], help="run the checks on stored observations")
     p.add_argument("--as-of", type=parse_date_arg, metavar="DATE", help="monitoring time point (YYYY-MM-DD, default today)")

@@ -1,0 +1,62 @@
+"""The crawl lock of the CLI's ``run`` and ``crawl``: a lease in ``job_locks`` shared with the service's crawl job."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+from govwatch.context import Context
+from govwatch.errors import RunLocked
+from storage.locks import CRAWL_LOCK, acquire_lease, lease_holder, release_lease, renew_lease
+
+__all__ = ["crawl_lock"]
+
+log = logging.getLogger("govwatch.runlock")
+
+
+def _owner(command: str) -> str:
+    return f"cli-{command}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@contextlib.contextmanager
+def crawl_lock(ctx: Context, command: str, *, wait: float = 0.0, poll: float = 2.0) -> Iterator[str]:
+    """Hold the database's crawl lock for the block (renewed every third of ``schedule.lease_seconds``).
+
+    When another run, crawl or the service's crawl job holds it, wait up to ``wait`` seconds, then raise
+    :class:`RunLocked` naming the holder. A holder that died loses the lock once its lease expired.
+    """
+    db = ctx.db
+    lease = dt.timedelta(seconds=ctx.config.schedule.lease_seconds)
+    owner = _owner(command)
+    deadline = time.monotonic() + max(wait, 0.0)
+    while not acquire_lease(db, CRAWL_LOCK, owner, lease):
+        if time.monotonic() >= deadline:
+            holder = lease_holder(db, CRAWL_LOCK)
+            until = holder.lease_until.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M:%S") if holder else "?"
+            raise RunLocked(holder.owner if holder else "?", until)
+        time.sleep(min(poll, max(deadline - time.monotonic(), 0.05)))
+    done = threading.Event()
+
+    def heartbeat() -> None:
+        while not done.wait(max(1.0, lease.total_seconds() / 3)):
+            try:
+                if not renew_lease(db, CRAWL_LOCK, owner, lease):
+                    log.warning("the crawl lock was taken over by another process (its lease had expired)")
+            except Exception:  # noqa: BLE001 - a missed renewal is retried
+                log.exception("renewing the crawl lock failed")
+
+    beat = threading.Thread(target=heartbeat, name="crawl-lock", daemon=True)
+    beat.start()
+    try:
+        yield owner
+    finally:
+        done.set()
+        beat.join()
+        release_lease(db, CRAWL_LOCK, owner)
