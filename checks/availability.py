@@ -11,8 +11,9 @@ from config.catalogue import Catalogue
 
 __all__ = ["NOT_JUDGED", "site_unavailable"]
 
-#: probe statuses that say nothing about the site (our request was refused): left out of the count
-NOT_JUDGED = frozenset({"blocked"})
+#: probe statuses that say nothing about the site (our request was refused; a redirect to a host that is not
+#: the unit's was not followed): left out of the count
+NOT_JUDGED = frozenset({"blocked", "redirect_offsite"})
 
 
 @check("site.unavailable")

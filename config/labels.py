@@ -53,7 +53,8 @@ PLATFORM_LABELS = {"rss": "订阅源", "weibo": "微博", "wechat": "微信公�
 FETCH_LABELS = {
     "ok": "正常", "empty": "无内容", "not_modified": "未变化", "http_error": "HTTP 错误", "timeout": "超时",
     "dns": "域名解析失败", "refused": "连接被拒绝", "tls": "证书/TLS 错误", "too_large": "页面过大",
-    "redirect_loop": "重定向循环", "blocked": "被拦截", "parse_error": "解析失败", "network_error": "网络错误",
+    "redirect_loop": "重定向循环", "redirect_offsite": "重定向到未列入的地址（未跟随）", "blocked": "被拦截",
+    "parse_error": "解析失败", "network_error": "网络错误",
     "auth_expired": "登录失效", "rate_limited": "被限流", "not_found": "账号不存在",
     "no_browser": "需浏览器读取（浏览器不可用或读取失败）",
 }
@@ -63,7 +64,8 @@ LINK_KIND_LABELS = {"page": "页面链接", "image": "图片", "attachment": "�
 LINK_ERROR_LABELS = {
     "http_404": "页面不存在（404）", "http_410": "页面已删除（410）", "http_4xx": "无法打开（4xx）",
     "http_5xx": "服务器错误（5xx）", "timeout": "打开超时", "dns": "域名无法解析", "refused": "连接被拒绝",
-    "tls": "证书/TLS 错误", "redirect_loop": "重定向循环", "soft_404": "打开错误（提示页面不存在或跳转到首页）",
+    "tls": "证书/TLS 错误", "redirect_loop": "重定向循环",
+    "redirect_offsite": "重定向到未列入的地址（未跟随，不计入）", "soft_404": "打开错误（提示页面不存在或跳转到首页）",
     "empty_attachment": "附件为空文件", "network_error": "网络错误", "blocked": "访问被拦截（不计入）",
 }
 

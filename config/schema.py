@@ -229,6 +229,19 @@ class CrawlConfig(_Strict):
     cache_dir: str | None = None  # default: <output_dir>/http-cache
     max_articles_per_column: int = Field(default=3, ge=0, le=20)  # undated lists: articles opened for dates
     browser_fallback: bool = True  # a static page built by script is fetched once more with Chromium
+    #: hosts a redirect may lead to besides the unit's own (``www.gov.cn``, ``127.0.0.1:8080``, ``*.gov.cn``);
+    #: a redirect anywhere else is not followed (status ``redirect_offsite``, for the operator)
+    redirect_hosts: list[str] = Field(default_factory=list, max_length=1000)
+
+    @field_validator("redirect_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            text = host.strip()
+            if not text or any(c.isspace() for c in text) or "/" in text.removeprefix("http://").removeprefix(
+                    "https://").rstrip("/"):
+                raise ValueError(f"not a host (www.example.gov.cn, 127.0.0.1:8080 or *.gov.cn): {host!r}")
+        return value
 
 
 class MonitoringWindow(_Strict):

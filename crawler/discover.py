@@ -17,6 +17,7 @@ from config.catalogue import Catalogue
 from config.schema import CrawlConfig
 from crawler.extract import date_from_url, decode_html, extract
 from crawler.extract.page import absolute_url, is_followable
+from crawler.redirects import RedirectPolicy, httpx_guard
 
 __all__ = ["DiscoveredColumn", "discover_site", "fill_missing_columns"]
 
@@ -118,13 +119,15 @@ def discover_site(
     A page whose list holds items (or is built by script, or says it is empty) is a column; any other page
     reached from a menu is an index page whose links are followed. Names are the shortest anchor text that
     links to the page; columns linked from the homepage are top-level. Requests are sequential, with the
-    crawl delay between them, and at most ``max_pages`` per site.
+    crawl delay between them, and at most ``max_pages`` per site. A redirect away from the site's host (and
+    ``crawl.redirect_hosts``) is not followed.
     """
     crawl = crawl or CrawlConfig()
     own = client is None
     http = client or httpx.Client(
         timeout=crawl.timeout, follow_redirects=True, headers={"User-Agent": crawl.user_agent},
         limits=httpx.Limits(max_connections=2),
+        event_hooks={"response": [httpx_guard(RedirectPolicy.of_urls([url], crawl.redirect_hosts))]},
     )
     walk = _Walk(url)
     fetched = 0

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from crawler.doctext import DocError, attachment_ext, file_text, html_text
+from crawler.redirects import RedirectPolicy, httpx_guard
 from storage.content import DocRecord, DocTask
 
 __all__ = ["ReadLimits", "read_documents"]
@@ -36,6 +37,8 @@ class ReadLimits:
     delay: float = 1.0
     user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1)"
     attachments: bool = True
+    #: where a redirect may lead besides the document's own host (crawler/redirects.py entries); None: anywhere
+    redirect_hosts: tuple[str, ...] | None = None
 
 
 class _TooLarge(Exception):
@@ -43,6 +46,9 @@ class _TooLarge(Exception):
 
 
 def _status_of(exc: Exception) -> str:
+    status = getattr(exc, "fetch_status", None)  # redirect_offsite (crawler/redirects.py)
+    if isinstance(status, str):
+        return status
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
     if isinstance(exc, httpx.ConnectError):
@@ -108,7 +114,12 @@ def _read_attachment(client: httpx.Client, url: str, name: str, parent: DocTask,
 def _read_host(tasks: list[DocTask], limits: ReadLimits, skip_attachment: Callable[[str], bool],
                out: list[DocRecord]) -> None:
     headers = {"User-Agent": limits.user_agent}
-    with httpx.Client(timeout=limits.timeout, headers=headers, follow_redirects=True, max_redirects=5) as client:
+    hooks: dict[str, list[Callable[[httpx.Response], None]]] = {}
+    if limits.redirect_hosts is not None:
+        policy = RedirectPolicy(limits.redirect_hosts).with_urls(*(t.url for t in tasks[:1]))
+        hooks["response"] = [httpx_guard(policy)]
+    with httpx.Client(timeout=limits.timeout, headers=headers, follow_redirects=True, max_redirects=5,
+                      event_hooks=hooks) as client:
         first = True
         for task in tasks:
             if not first and limits.delay:

@@ -18,6 +18,11 @@ def classify_failure(failure: Any) -> tuple[str, str]:
     from scrapy import exceptions as sx
     from scrapy.spidermiddlewares.httperror import HttpError
 
+    from crawler.middlewares import OffsiteRedirect
+    from crawler.redirects import OFFSITE_STATUS
+
+    if isinstance(exc, OffsiteRedirect):
+        return OFFSITE_STATUS, text
     if isinstance(exc, HttpError):
         status = exc.response.status
         return page_status(status), f"HTTP {status}"

@@ -8,7 +8,9 @@ that refer to it with their anchor text) that ``storage/links.py`` stores and ``
   (405, 403, 501, a host configured or found to lie), and always GET for pages of the monitored
   site (the body tells a "soft 404").
 - Redirects are followed by hand up to a limit: a loop or too many hops is ``redirect_loop``; a
-  deep link sent to a homepage is ``soft_404``.
+  deep link sent to a homepage is ``soft_404``. A redirect may lead only to the link's own host, the
+  monitored sites' hosts and ``crawl.redirect_hosts`` (crawler/redirects.py); anywhere else it is not
+  followed and the link is ``redirect_offsite``, which (like ``blocked``) is never judged.
 - A failure is re-tested (with GET) after ``retest_delay`` seconds: only a failure that is still
   there is ``broken`` (confirmed); a link that fails once and then works is ``ok``.
 - External URLs that answered fine within ``external_ok_ttl`` are not fetched again.
@@ -32,6 +34,7 @@ import httpx
 import lxml.html
 
 from crawler.extract.encoding import decode_html
+from crawler.redirects import OFFSITE_STATUS, RedirectPolicy
 from crawler.status import exception_status, link_error
 
 __all__ = [
@@ -105,9 +108,12 @@ class LinkResult:
 
     @property
     def state(self) -> str:
-        """``ok``, ``blocked`` (our request was refused: not judged) or ``broken``."""
+        """``ok``, ``blocked`` (our request was refused: not judged), ``offsite`` (redirected to a host that is
+        not allowed: not followed, not judged) or ``broken``."""
         if self.error is None:
             return "ok"
+        if self.error == OFFSITE_STATUS:
+            return "offsite"
         return "blocked" if self.error == "blocked" else "broken"
 
 
@@ -176,6 +182,9 @@ class CheckerSettings:
     head_unreliable_hosts: tuple[str, ...] = ()
     check_external: bool = True
     max_page_bytes: int = 2 * 1024 * 1024
+    #: hosts a redirect may lead to besides the link's own and the monitored sites' (crawl.redirect_hosts);
+    #: None: every redirect is followed
+    redirect_hosts: tuple[str, ...] | None = None
 
 
 # --------------------------------------------------------------------------------------------- parsing
@@ -321,6 +330,10 @@ class _RedirectLoop(Exception):
     pass
 
 
+class _OffsiteRedirect(Exception):
+    pass
+
+
 class LinkChecker:
     """Checks URLs once per run (results are shared by every site and page that links to them)."""
 
@@ -338,6 +351,8 @@ class LinkChecker:
         self.ok_cache = ok_cache or {}
         self.internal_hosts = {h.lower() for h in internal_hosts}
         self.head_unreliable = {h.lower() for h in settings.head_unreliable_hosts}
+        self.redirects = (None if settings.redirect_hosts is None
+                          else RedirectPolicy(self.internal_hosts, settings.redirect_hosts))
         self._checks: dict[str, asyncio.Future[LinkResult]] = {}
         self._client = httpx.AsyncClient(
             transport=transport,
@@ -387,6 +402,9 @@ class LinkChecker:
             location = headers.get("location")
             if status in _REDIRECTS and location:
                 nxt = urldefrag(urljoin(current, location.strip())).url
+                if self.redirects is not None and not self.redirects.with_urls(url).allows(nxt):
+                    raise _OffsiteRedirect(f"redirected from {current} to {nxt}, which is neither a monitored host "
+                                           f"nor in crawl.redirect_hosts: not followed")
                 if nxt in seen:
                     raise _RedirectLoop(f"redirect loop at {nxt}")
                 seen.add(nxt)
@@ -437,6 +455,8 @@ class LinkChecker:
                     res.error, res.detail = "soft_404", "the page says it does not exist"
         except _RedirectLoop as exc:
             res.error, res.detail = "redirect_loop", str(exc)
+        except _OffsiteRedirect as exc:
+            res.error, res.detail = OFFSITE_STATUS, str(exc)
         except httpx.InvalidURL as exc:
             res.error, res.detail = "network_error", f"invalid URL: {exc}"
         except (TimeoutError, httpx.HTTPError, OSError, ssl.SSLError) as exc:

@@ -1,4 +1,5 @@
-"""Downloader pieces for cheap, polite daily crawls: always-revalidate HTTP cache policy, retries with backoff."""
+"""Downloader pieces for cheap, polite daily crawls: always-revalidate HTTP cache policy, retries with backoff,
+redirects kept to the unit's own and the allowed hosts."""
 
 from __future__ import annotations
 
@@ -8,12 +9,42 @@ from typing import Any
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-__all__ = ["BackoffRetryMiddleware", "RevalidatePolicy", "SharedRobotsTxtMiddleware"]
+from crawler.redirects import RedirectPolicy
+
+__all__ = ["REDIRECT_HOSTS_META", "BackoffRetryMiddleware", "OffsiteRedirect", "RedirectGuardMiddleware",
+           "RevalidatePolicy", "SharedRobotsTxtMiddleware"]
+
+#: request meta key: the hosts (crawler/redirects.py entries) a redirect of this request may lead to
+REDIRECT_HOSTS_META = "govwatch_redirect_hosts"
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """A redirect to a host that is neither the unit's nor allowed: not followed (status ``redirect_offsite``)."""
+
+
+class RedirectGuardMiddleware:
+    """Refuses a redirected request (3xx or meta refresh) whose host the original request's policy does not allow.
+
+    It runs first among the downloader middlewares, so nothing (not even robots.txt) is fetched from the
+    other host. A request without :data:`REDIRECT_HOSTS_META` is not guarded.
+    """
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        """Raise :class:`OffsiteRedirect` for a redirect to a host outside the request's policy."""
+        chain = request.meta.get("redirect_urls")
+        hosts = request.meta.get(REDIRECT_HOSTS_META)
+        if not chain or hosts is None:
+            return None
+        if not RedirectPolicy(hosts).with_urls(str(chain[0])).allows(request.url):
+            raise OffsiteRedirect(f"redirected from {chain[-1]} to {request.url}, which is neither a host of the "
+                                  f"unit nor in crawl.redirect_hosts: not followed")
+        return None
 
 
 class RevalidatePolicy(RFC2616Policy):

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from crawler.links import HostGate
+from crawler.redirects import OFFSITE_STATUS, RedirectPolicy
 from crawler.status import exception_status, page_status
 
 __all__ = ["ProbeResult", "probe_sites"]
@@ -25,7 +26,7 @@ class ProbeResult:
     site_id: int
     url: str
     ok: bool
-    status: str  # ok | http_error | blocked | timeout | dns | refused | tls | redirect_loop | network_error
+    status: str  # ok | http_error | blocked | timeout | dns | refused | tls | redirect_loop | redirect_offsite ...
     http_status: int | None = None
     duration_ms: int | None = None
     error: str | None = None
@@ -33,7 +34,7 @@ class ProbeResult:
 
 
 async def _probe(client: httpx.AsyncClient, gate: HostGate, site_id: int, url: str, threshold: float,
-                 max_redirects: int) -> ProbeResult:
+                 max_redirects: int, policy: RedirectPolicy | None = None) -> ProbeResult:
     at = dt.datetime.now(dt.UTC)
 
     async def fetch() -> tuple[int, str]:
@@ -42,7 +43,10 @@ async def _probe(client: httpx.AsyncClient, gate: HostGate, site_id: int, url: s
             async with client.stream("GET", current) as resp:
                 location = resp.headers.get("location")
                 if resp.status_code in _REDIRECTS and location:
-                    current = urljoin(current, location.strip())
+                    nxt = urljoin(current, location.strip())
+                    if policy is not None and not policy.allows(nxt):
+                        return -2, nxt
+                    current = nxt
                     if current in seen:
                         return -1, current
                     seen.add(current)
@@ -64,6 +68,9 @@ async def _probe(client: httpx.AsyncClient, gate: HostGate, site_id: int, url: s
     ms = int((time.monotonic() - started) * 1000)
     if code == -1:
         return ProbeResult(site_id, url, False, "redirect_loop", None, ms, f"redirect loop at {final}", at)
+    if code == -2:
+        return ProbeResult(site_id, url, False, OFFSITE_STATUS, None, ms,
+                           f"redirected to {final}, which is neither a host of the unit nor allowed: not followed", at)
     if 200 <= code < 300:
         return ProbeResult(site_id, url, True, "ok", code, ms, None, at)
     status = page_status(code)
@@ -78,10 +85,17 @@ async def probe_sites(
     user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1; +government website monitoring)",
     max_redirects: int = 10,
     transport: httpx.AsyncBaseTransport | None = None,
+    redirect_hosts: dict[int, list[str]] | None = None,
 ) -> list[ProbeResult]:
-    """Probe each ``(site_id, homepage url)`` once, concurrently but politely (per host); results in input order."""
+    """Probe each ``(site_id, homepage url)`` once, concurrently but politely (per host); results in input order.
+
+    With ``redirect_hosts`` (site id → crawler/redirects.py entries), a redirect to any other host than the
+    homepage's own and those is not followed: the probe is ``redirect_offsite`` (never judged).
+    """
     gate = HostGate(concurrency_per_host, 0.0)
     async with httpx.AsyncClient(transport=transport, follow_redirects=False, timeout=httpx.Timeout(threshold),
                                  headers={"User-Agent": user_agent}) as client:
-        return list(await asyncio.gather(*(_probe(client, gate, sid, url, threshold, max_redirects)
-                                           for sid, url in sites)))
+        return list(await asyncio.gather(*(
+            _probe(client, gate, sid, url, threshold, max_redirects,
+                   None if redirect_hosts is None else RedirectPolicy(redirect_hosts.get(sid, [])).with_urls(url))
+            for sid, url in sites)))

@@ -67,6 +67,7 @@ def scrapy_settings(
             "crawler.middlewares.BackoffRetryMiddleware": 550,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
+            "crawler.middlewares.RedirectGuardMiddleware": 50,
         },
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,

@@ -24,6 +24,7 @@ from crawler.extract import (
 )
 from crawler.failures import classify_failure
 from crawler.homepage import homepage_items
+from crawler.middlewares import REDIRECT_HOSTS_META
 from crawler.settings import HANDLED_STATUSES
 from crawler.status import page_status
 from storage.models import utcnow
@@ -32,7 +33,8 @@ from storage.observations import ItemRecord, PageRecord
 __all__ = ["ColumnSpider", "Target"]
 
 Target = dict[str, Any]
-"""A watched page: column_id, url, role, extractor, render, selectors, max_pages, obey_robots."""
+"""A watched page: column_id, url, role, extractor, render, selectors, max_pages, obey_robots, redirect_hosts
+(where a redirect may lead: crawler/redirects.py; every host when absent)."""
 
 
 @dataclass
@@ -102,6 +104,8 @@ class ColumnSpider(scrapy.Spider):
     # -- requests --------------------------------------------------------------------------------
     def _meta(self, state: _State, render: bool) -> dict[str, Any]:
         meta: dict[str, Any] = {"handle_httpstatus_list": HANDLED_STATUSES}
+        if state.target.get("redirect_hosts") is not None:
+            meta[REDIRECT_HOSTS_META] = state.target["redirect_hosts"]
         if not state.target.get("obey_robots", True):
             meta["dont_obey_robotstxt"] = True
         if render:

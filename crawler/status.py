@@ -25,8 +25,10 @@ __all__ = [
 #: statuses of a page observation (a column, a homepage, a probe)
 FETCH_STATUSES = (
     "ok", "empty", "not_modified", "http_error", "timeout", "dns", "refused", "tls", "too_large",
-    "redirect_loop", "blocked", "parse_error", "network_error", "no_browser",
+    "redirect_loop", "redirect_offsite", "blocked", "parse_error", "network_error", "no_browser",
 )
+#: ``redirect_offsite``: the page redirected to a host that is neither the unit's nor allowed by the config
+#: (crawler/redirects.py); like ``blocked`` it says nothing about the unit and is never judged
 
 #: HTTP answers that refuse *our request* rather than report the page: 401 and 407 (authentication), 403
 #: (forbidden, WAFs), 418 and 432 (anti-robot walls: 432 is Weibo's), 429 (rate limit), 451 (legal block)
@@ -91,8 +93,13 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 def exception_status(exc: BaseException) -> str:
     """Status of a request that raised (httpx, Twisted or the standard library): timeout, dns, refused, tls or
-    network_error, from the exception, its causes and their messages."""
+    network_error, from the exception, its causes and their messages; an exception with a ``fetch_status``
+    attribute (``redirect_offsite``) says its own."""
     chain = _chain(exc)
+    for e in chain:  # an error that knows its status (crawler/redirects.py: redirect_offsite)
+        status = getattr(e, "fetch_status", None)
+        if isinstance(status, str):
+            return status
     if any(isinstance(e, httpx.TimeoutException | asyncio.TimeoutError | TimeoutError) for e in chain):
         return "timeout"
     for e in chain:

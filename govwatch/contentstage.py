@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from checks.wording import WordLists
 from config.content import content_lists
 from crawler.documents import ReadLimits, read_documents
+from crawler.redirects import county_redirect_hosts
 from govwatch.context import Context
 from storage.content import docs_to_read, known_attachments, record_doc
 from storage.models import CrawlRun, utcnow
@@ -70,7 +71,8 @@ def read_content(ctx: Context, *, units: set[str] | None = None) -> ContentRepor
     limits = ReadLimits(max_bytes=cfg.max_bytes, max_pages=cfg.max_pages, max_chars=cfg.max_chars,
                         max_attachments=cfg.max_attachments_per_article, timeout=cfg.timeout or crawl.timeout,
                         max_seconds=cfg.max_seconds,
-                        delay=crawl.delay, user_agent=crawl.user_agent, attachments=cfg.attachments)
+                        delay=crawl.delay, user_agent=crawl.user_agent, attachments=cfg.attachments,
+                        redirect_hosts=tuple(county_redirect_hosts(ctx.config)))
     records = read_documents(tasks, limits, skip_attachment=skip) if tasks else []
     statuses: Counter[str] = Counter()
     with ctx.db.session() as s:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from crawler.links import CheckerSettings, SiteSpec, check_sites
 from crawler.probe import probe_sites
+from crawler.redirects import unit_redirect_hosts
 from govwatch.context import Context
 from govwatch.roster import ensure_synced
 from storage.links import load_ok_cache, record_link_scans
@@ -67,7 +68,7 @@ def checker_settings(ctx: Context) -> CheckerSettings:
         concurrency_per_host=crawl.concurrency_per_host, delay=crawl.delay, timeout=links.timeout or crawl.timeout,
         max_redirects=links.max_redirects, retest_delay=links.retest_delay, retests=links.retests,
         user_agent=crawl.user_agent, head_unreliable_hosts=tuple(links.head_unreliable_hosts),
-        check_external=links.check_external,
+        check_external=links.check_external, redirect_hosts=tuple(crawl.redirect_hosts),
     )
 
 
@@ -113,7 +114,7 @@ def _tally(report: LinkReport, scans: list[Any], results: dict[str, Any], by_id:
         report.pages += scan.pages
         report.links += len(scan.refs)
     for r in results.values():
-        if r.error and r.error != "blocked" and r.attempts > 1:
+        if r.error and r.state == "broken" and r.attempts > 1:
             broken[r.error] += 1
         elif r.error is None and r.attempts > 1:
             report.transient += 1
@@ -175,9 +176,11 @@ def run_probes(ctx: Context, *, units: set[str] | None = None, transport: Any = 
         s.add(run)
         s.flush()
         run_id = run.id
+    hosts = unit_redirect_hosts(ctx.config)
     results = asyncio.run(probe_sites(
         [(r.id, r.url) for r in rows], threshold=threshold, concurrency_per_host=ctx.config.crawl.concurrency_per_host,
         user_agent=ctx.config.crawl.user_agent, transport=transport,
+        redirect_hosts={r.id: hosts.get(r.unit_id, list(ctx.config.crawl.redirect_hosts)) for r in rows},
     )) if rows else []
     report = ProbeReport(run_id=run_id, probes=len(results))
     with ctx.db.session() as s:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from checks import run_checks
+from crawler.redirects import RedirectPolicy, unit_redirect_hosts
 from crawler.runner import crawl_in_child
 from govwatch.context import Context
 from govwatch.errors import ConfigError
@@ -123,6 +124,7 @@ def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
             .order_by(ColumnRow.id)
         ).scalars()
         obey = {site.url: site.obey_robots for u in ctx.config.units for site in u.sites}
+        hosts = unit_redirect_hosts(ctx.config)
         out = []
         for c in rows:
             if unit_ids and c.unit_id not in unit_ids:
@@ -131,6 +133,9 @@ def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
                 "column_id": c.id, "url": c.url, "role": c.role, "extractor": c.extractor, "render": c.render,
                 "selectors": (c.options or {}).get("selectors"), "max_pages": (c.options or {}).get("max_pages"),
                 "obey_robots": obey.get(c.site.url),
+                "redirect_hosts": hosts.get(c.unit_id, RedirectPolicy.of_urls([c.url, c.site.url],
+                                                                               ctx.config.crawl.redirect_hosts)
+                                            .entries()),
             })
         return out
 

@@ -86,6 +86,8 @@ def _link_state(res: Any) -> tuple[str, str | None]:
         return "ok", None
     if res.error == "blocked":
         return "blocked", "blocked"
+    if res.error == "redirect_offsite":  # not followed, not judged (crawler/redirects.py)
+        return "offsite", res.error
     return ("broken" if res.attempts > 1 else "suspected"), res.error
 
 
@@ -108,7 +110,8 @@ def _record_checks(session: Session, scan: Any, row: LinkScan, results: dict[str
     """Store the checks of one scan's links; returns the external links that answered fine (for the OK cache)."""
     from urllib.parse import urlsplit
 
-    failing = [u for u in scan.refs if (r := results.get(u)) is not None and r.error and r.error != "blocked"]
+    failing = [u for u in scan.refs if (r := results.get(u)) is not None and r.error
+               and r.error not in ("blocked", "redirect_offsite")]
     previous = _first_failures(session, scan.site.site_id, row.id, failing)
     ok_external: dict[str, Any] = {}
     row.broken = 0
