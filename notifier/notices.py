@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
@@ -29,7 +29,7 @@ from config.workdays import add_working_days
 from notifier.digest import build_digest, describe_evidence
 from notifier.render import clean_text, oneline, render
 from storage.findings import list_findings
-from storage.models import CrawlRun, Finding, FindingEvent, JobRun, Notice, Unit
+from storage.models import CrawlRun, Finding, FindingEvent, JobRun, Notice, NoticeAttempt, Unit
 
 __all__ = [
     "KINDS",
@@ -39,6 +39,7 @@ __all__ = [
     "build_rectification",
     "deadline_after",
     "due_notices",
+    "in_doubt_notices",
     "period_of",
     "render_notice",
 ]
@@ -338,11 +339,29 @@ def _failed_runs(session: Session, since: dt.date, tz: dt.tzinfo) -> list[dict[s
     ]
 
 
+def in_doubt_notices(session: Session, config: Config, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Notices left ``sending`` (投递状态不明): a send that started and never finished — the process was killed, or
+    it is sending right now. Whether the recipient got it is unknown; listed until a later send settles it
+    (notifier/delivery.py takes such a send up again once its lease has passed)."""
+    last = (select(NoticeAttempt.notice_id, func.max(NoticeAttempt.at).label("at"))
+            .group_by(NoticeAttempt.notice_id).subquery())
+    rows = session.execute(
+        select(Notice, last.c.at).outerjoin(last, last.c.notice_id == Notice.id)
+        .where(Notice.status == "sending").order_by(Notice.created_at, Notice.id)
+    ).all()
+    return [
+        {"kind": NOTICE_KIND_LABELS.get(n.kind, n.kind), "unit": names.get(n.unit_id, n.unit_id), "period": n.period,
+         "channel": n.channel, "attempts": n.attempts,
+         "since": at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M") if at else ""}
+        for n, at in rows
+    ]
+
+
 def build_duty_digest(
     session: Session, config: Config, catalogue: Catalogue, as_of: dt.date, *, since: dt.date | None = None
 ) -> dict[str, Any]:
     """The duty digest: the basic one plus what is new and rectified since the last digest, warnings due soon,
-    counts per unit, failed crawls and undelivered notices."""
+    counts per unit, failed crawls, undelivered notices and notices whose delivery is in doubt (left sending)."""
     data = build_digest(session, config, catalogue, as_of)
     since = since or last_digest_day(session, as_of) or (as_of - dt.timedelta(days=1))
     names = _unit_names(session, config)
@@ -353,6 +372,7 @@ def build_duty_digest(
         for n in session.scalars(select(Notice).where(Notice.status == "failed").order_by(Notice.created_at))
     ]
     data.update({
+        "in_doubt": in_doubt_notices(session, config, names),
         "since": since,
         "new": new,
         "rectified": fixed,
