@@ -97,7 +97,7 @@ class _Loader(yaml.SafeLoader):
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
         try:
             return super().construct_yaml_timestamp(node)
-        except ValueError:
+        except (ValueError, AttributeError):  # AttributeError: ``!!timestamp`` on text that is no date at all
             return node.value
 
 
@@ -183,11 +183,16 @@ def _read_yaml_lines(path: Path) -> tuple[Any, Lines]:
         raise ConfigError(str(path), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except IsADirectoryError:
         raise ConfigError(str(path), "", "is a directory, not a file") from None
+    except ValueError:  # a NUL in the name (``rules: "a\0b"``)
+        raise ConfigError(repr(str(path))[1:-1], "", "not a usable file name") from None
     except OSError as exc:
         raise ConfigError(str(path), "", exc.strerror or str(exc)) from None
     if "\x00" in text:
         raise ConfigError(str(path), "", "not a text file (it contains NUL characters)")
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses a control character at once
+        raise ConfigError(str(path), "", f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
     where: dict[tuple[int, int], tuple[Any, ...]] = {}
     try:
         node = loader.get_single_node()
@@ -201,6 +206,9 @@ def _read_yaml_lines(path: Path) -> tuple[Any, Lines]:
         mark = exc.problem_mark
         loc = where.get((mark.line, mark.column), ()) if mark else ()
         raise ConfigError(str(path), format_loc(loc), str(exc.problem), line=mark.line + 1 if mark else None) from None
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:  # a tag on a bad value
+        raise ConfigError(str(path), "", f"invalid YAML: a value cannot be read ({type(exc).__name__}: "
+                                         f"{str(exc)[:200]})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -130,6 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("govwatch: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file that cannot be written or read (--out is a directory, no such folder...)
+        logging.getLogger("govwatch").debug("I/O error", exc_info=True)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"govwatch: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -70,3 +70,16 @@ def test_a_usage_error_keeps_an_existing_database(tmp_path, monkeypatch, capsys)
 def test_help_and_version_exit_0(capsys):
     assert main(["--version"]) == 0
     assert main(["export", "--help"]) == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "--year", "2021", "--out", "{home}"],
+    ["publish", "--year", "2021", "--out", "/proc/nope"],
+    ["notify", "--dry-run", "--out", "/proc/nope"],
+])
+def test_an_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert main([a.format(home=tmp_path) for a in argv] + ["--db", url]) == 1
+    line = _err_line(capsys)
+    assert line.startswith("govwatch: error: ") and ("Is a directory" in line or "No such file" in line)
