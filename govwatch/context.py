@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +14,13 @@ from config.loader import BUNDLED_SAMPLE, LoadedConfig, bundled_path, load_confi
 from config.schema import Config
 from storage.db import DEFAULT_URL, Database
 
-__all__ = ["Context", "discard_created_databases", "open_context", "resolve_config_path", "resolve_db_url"]
+__all__ = ["Context", "discard_created_databases", "forget_opened", "open_context", "resolve_config_path",
+           "resolve_db_url"]
 
 log = logging.getLogger("govwatch")
 
-#: databases opened by open_context in this process (the CLI deletes the new ones after a usage error)
-_OPENED: list[Database] = []
+#: SQLite databases open_context created in this process, weakly held (the CLI deletes them after a usage error)
+_OPENED: list[weakref.ref[Database]] = []
 
 
 def resolve_config_path(path: str | None) -> Path:
@@ -81,13 +83,14 @@ def open_context(config_path: str | None = None, db_url: str | None = None, *, l
         loaded = load_config(resolve_config_path(config_path))
     url = resolve_db_url(db_url, loaded.config)
     db = Database(url)
-    _OPENED.append(db)
+    if db.created_file is not None:
+        _OPENED.append(weakref.ref(db))
     return Context(loaded, db)
 
 
 def discard_created_databases() -> int:
     """Delete the SQLite files that open_context created in this process (a usage error writes nothing)."""
-    n = sum(db.discard_created() for db in _OPENED)
+    n = sum(db.discard_created() for ref in _OPENED if (db := ref()) is not None)
     _OPENED.clear()
     return n
 
