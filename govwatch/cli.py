@@ -9,14 +9,14 @@ import logging
 import os
 import pkgutil
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from govwatch import commands
 from govwatch.context import discard_created_databases, forget_opened
 from govwatch.errors import GovwatchError
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "Parser", "build_parser", "main", "parse_date_arg", "parse_year_arg", "port_arg"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "Parser", "bounded_arg", "build_parser", "main", "parse_date_arg", "parse_year_arg", "port_arg"]
 
 #: the years a ``--year`` or a date may name (the working-day calendar and the monitoring plan live here)
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -42,26 +42,23 @@ def parse_date_arg(text: str) -> dt.date:
     return day
 
 
-def parse_year_arg(text: str) -> int:
-    """``YYYY`` for --year: a year from MIN_YEAR to MAX_YEAR."""
-    try:
-        year = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a year (YYYY): {text!r}") from None
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise argparse.ArgumentTypeError(f"the year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
-    return year
+def bounded_arg(cast: type[int] | type[float], low: float, high: float, what: str) -> Callable[[str], Any]:
+    """An argparse ``type`` reading a number of ``what`` from ``low`` to ``high``, with a one-line error."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {what}: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is outside {low:g}–{high:g} ({what})")
+        return value
+
+    return parse
 
 
-def port_arg(text: str) -> int:
-    """A TCP port, 1–65535."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} is outside 1–65535")
-    return port
+parse_year_arg = bounded_arg(int, MIN_YEAR, MAX_YEAR, "year")
+port_arg = bounded_arg(int, 1, 65535, "port number")
 
 
 def _common() -> argparse.ArgumentParser:

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import os
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 
 from govwatch.context import Context
 from govwatch.errors import RunLocked
-from storage.locks import CRAWL_LOCK, acquire_lease, lease_holder, release_lease, renew_lease
+from storage.locks import CRAWL_LOCK, acquire_lease, keep_renewed, lease_holder, release_lease
 
 __all__ = ["crawl_lock"]
-
-log = logging.getLogger("govwatch.runlock")
 
 
 def _owner(command: str) -> str:
@@ -42,21 +38,8 @@ def crawl_lock(ctx: Context, command: str, *, wait: float = 0.0, poll: float = 2
             until = holder.lease_until.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M:%S") if holder else "?"
             raise RunLocked(holder.owner if holder else "?", until)
         time.sleep(min(poll, max(deadline - time.monotonic(), 0.05)))
-    done = threading.Event()
-
-    def heartbeat() -> None:
-        while not done.wait(max(1.0, lease.total_seconds() / 3)):
-            try:
-                if not renew_lease(db, CRAWL_LOCK, owner, lease):
-                    log.warning("the crawl lock was taken over by another process (its lease had expired)")
-            except Exception:  # noqa: BLE001 - a missed renewal is retried
-                log.exception("renewing the crawl lock failed")
-
-    beat = threading.Thread(target=heartbeat, name="crawl-lock", daemon=True)
-    beat.start()
     try:
-        yield owner
+        with keep_renewed(db, CRAWL_LOCK, owner, lease):
+            yield owner
     finally:
-        done.set()
-        beat.join()
         release_lease(db, CRAWL_LOCK, owner)

@@ -32,7 +32,7 @@ from config.schema import _EVERY_RE
 from govwatch import pipeline
 from govwatch.context import Context
 from govwatch.errors import ConfigError
-from storage.locks import CRAWL_LOCK, acquire_lease, lease_holder, release_lease, renew_lease
+from storage.locks import CRAWL_LOCK, acquire_lease, keep_renewed, lease_holder, release_lease
 from storage.models import JobLock, JobRun, utcnow
 
 __all__ = [
@@ -177,10 +177,6 @@ class Service:
         scheduled run already (storage/locks.py)."""
         return acquire_lease(self.ctx.db, job_id, self.owner, self.lease, gap=gap)
 
-    def renew(self, job_id: str) -> None:
-        """Extend the lease of a job this process holds."""
-        renew_lease(self.ctx.db, job_id, self.owner, self.lease)
-
     def release(self, job_id: str) -> None:
         """Give the lease back."""
         release_lease(self.ctx.db, job_id, self.owner)
@@ -220,20 +216,10 @@ class Service:
             s.add(run)
             s.flush()
             run_id = run.id
-        done = threading.Event()
-
-        def heartbeat() -> None:
-            while not done.wait(max(1.0, self.lease.total_seconds() / 3)):
-                try:
-                    self.renew(job_id)
-                except Exception:  # noqa: BLE001 - a missed renewal is retried
-                    log.exception("renewing the lease of %s failed", job_id)
-
-        beat = threading.Thread(target=heartbeat, name=f"lease-{job_id}", daemon=True)
-        beat.start()
         status, result, error = "ok", {}, None
         try:
-            result = self.steps[job_id]()
+            with keep_renewed(self.ctx.db, job_id, self.owner, self.lease):
+                result = self.steps[job_id]()
             if result.pop("_status", None) == "skipped":
                 status, error = "skipped", result.get("reason")
         except Stopped:
@@ -242,8 +228,6 @@ class Service:
             status, error = "failed", f"{type(exc).__name__}: {exc}"
             log.exception("job %s failed", job_id)
         finally:
-            done.set()
-            beat.join()
             with self.ctx.db.session() as s:
                 run = s.get(JobRun, run_id)
                 assert run is not None

@@ -7,7 +7,11 @@ that dies stops renewing; its lease expires and the next one takes the lock over
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import or_, update
@@ -16,7 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.models import JobLock, utcnow
 
-__all__ = ["CRAWL_LOCK", "Holder", "acquire_lease", "lease_holder", "release_lease", "renew_lease"]
+__all__ = ["CRAWL_LOCK", "Holder", "acquire_lease", "keep_renewed", "lease_holder", "release_lease", "renew_lease"]
+
+log = logging.getLogger("govwatch.locks")
 
 #: the lock a ``run``/``crawl`` of the CLI and the service's crawl job hold while they crawl
 CRAWL_LOCK = "crawl"
@@ -65,6 +71,28 @@ def renew_lease(db: Database, name: str, owner: str, lease: dt.timedelta) -> boo
         n = s.execute(update(JobLock).where(JobLock.job_id == name, JobLock.owner == owner)
                       .values(lease_until=utcnow() + lease)).rowcount
     return n == 1
+
+
+@contextlib.contextmanager
+def keep_renewed(db: Database, name: str, owner: str, lease: dt.timedelta) -> Iterator[None]:
+    """Renew a lease ``owner`` holds every third of its length while the block runs (a heartbeat thread)."""
+    done = threading.Event()
+
+    def heartbeat() -> None:
+        while not done.wait(max(1.0, lease.total_seconds() / 3)):
+            try:
+                if not renew_lease(db, name, owner, lease):
+                    log.warning("the lease %s was taken over by another process (it had expired)", name)
+            except Exception:  # noqa: BLE001 - a missed renewal is retried
+                log.exception("renewing the lease %s failed", name)
+
+    beat = threading.Thread(target=heartbeat, name=f"lease-{name}", daemon=True)
+    beat.start()
+    try:
+        yield
+    finally:
+        done.set()
+        beat.join()
 
 
 def release_lease(db: Database, name: str, owner: str) -> None:

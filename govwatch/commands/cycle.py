@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from govwatch.cli import parse_date_arg
+from govwatch.cli import bounded_arg, parse_date_arg
 from govwatch.console import as_of_of, progress_bar
 from govwatch.context import open_context
 from govwatch.pipeline import CycleReport, check, crawl, run_cycle
@@ -45,14 +45,7 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 <= value <= 86400:
-        raise argparse.ArgumentTypeError(f"{text} is outside 0–86400 seconds")
-    return value
+_seconds = bounded_arg(float, 0, 86400, "number of seconds")
 
 
 def _wait_option(p: argparse.ArgumentParser) -> None:
