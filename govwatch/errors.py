@@ -2,30 +2,5 @@
 
 from __future__ import annotations
 
-from config.errors import (
-    AppealRefused,
-    CalendarRangeError,
-    ChannelError,
-    ConfigError,
-    DatabaseUnavailable,
-    FeedError,
-    GovwatchError,
-    LifecycleError,
-    RunLocked,
-    StorageError,
-    UsageError,
-)
-
-__all__ = [
-    "AppealRefused",
-    "CalendarRangeError",
-    "ChannelError",
-    "ConfigError",
-    "DatabaseUnavailable",
-    "FeedError",
-    "GovwatchError",
-    "LifecycleError",
-    "RunLocked",
-    "StorageError",
-    "UsageError",
-]
+from config.errors import *  # noqa: F403 - the whole tree, as config.errors.__all__ names it
+from config.errors import __all__  # noqa: F401 - re-exported: the same names

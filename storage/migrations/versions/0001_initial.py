@@ -1,16 +1,9 @@
-"""Initial schema: roster, runs, observations, findings, notices.
-
-Revision ID: 0001_initial
-Revises:
-Create Date: 2026-11-28 00:42:20.239442
-"""
+"""Initial schema: roster, runs, observations, findings, notices."""
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0001_initial'
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -103,23 +96,9 @@ def upgrade() -> None:
     with op.batch_alter_table('sites', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sites_unit_id'), ['unit_id'], unique=False)
 
-    op.create_table('account_snapshots',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=True),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('error', sa.Text(), nullable=True),
-    sa.Column('http_status', sa.Integer(), nullable=True),
+    _create_snapshots('account_snapshots', 'accounts', 'account_id', 'ix_account_snapshots_account_fetched',
     sa.Column('post_count', sa.Integer(), nullable=False),
-    sa.Column('posts', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_account_snapshots_account_id_accounts')),
-    sa.ForeignKeyConstraint(['run_id'], ['crawl_runs.id'], name=op.f('fk_account_snapshots_run_id_crawl_runs')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_snapshots'))
-    )
-    with op.batch_alter_table('account_snapshots', schema=None) as batch_op:
-        batch_op.create_index('ix_account_snapshots_account_fetched', ['account_id', 'fetched_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_account_snapshots_run_id'), ['run_id'], unique=False)
+    sa.Column('posts', sa.JSON(), nullable=False))
 
     op.create_table('columns',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -190,14 +169,7 @@ def upgrade() -> None:
     with op.batch_alter_table('column_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_column_items_column_id'), ['column_id'], unique=False)
 
-    op.create_table('page_snapshots',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=True),
-    sa.Column('column_id', sa.Integer(), nullable=False),
-    sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('error', sa.Text(), nullable=True),
-    sa.Column('http_status', sa.Integer(), nullable=True),
+    _create_snapshots('page_snapshots', 'columns', 'column_id', 'ix_page_snapshots_column_fetched',
     sa.Column('final_url', sa.String(length=2000), nullable=True),
     sa.Column('extractor', sa.String(length=40), nullable=True),
     sa.Column('pages', sa.Integer(), nullable=False),
@@ -206,14 +178,7 @@ def upgrade() -> None:
     sa.Column('item_dates', sa.JSON(), nullable=False),
     sa.Column('newest_date', sa.Date(), nullable=True),
     sa.Column('duration_ms', sa.Integer(), nullable=True),
-    sa.Column('info', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['column_id'], ['columns.id'], name=op.f('fk_page_snapshots_column_id_columns')),
-    sa.ForeignKeyConstraint(['run_id'], ['crawl_runs.id'], name=op.f('fk_page_snapshots_run_id_crawl_runs')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_page_snapshots'))
-    )
-    with op.batch_alter_table('page_snapshots', schema=None) as batch_op:
-        batch_op.create_index('ix_page_snapshots_column_fetched', ['column_id', 'fetched_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_page_snapshots_run_id'), ['run_id'], unique=False)
+    sa.Column('info', sa.JSON(), nullable=False))
 
     # ### end Alembic commands ###
 
@@ -264,3 +229,24 @@ def downgrade() -> None:
     op.drop_table('notices')
     op.drop_table('crawl_runs')
     # ### end Alembic commands ###
+
+
+def _create_snapshots(table: str, owner_table: str, owner_key: str, owner_index: str, *columns: sa.Column) -> None:
+    """A table of fetches of one watched thing: the run, the owner, when, status, error, HTTP status, then its own
+    columns; indexed by owner and time and by run."""
+    op.create_table(table,
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=True),
+    sa.Column(owner_key, sa.Integer(), nullable=False),
+    sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('http_status', sa.Integer(), nullable=True),
+    *columns,
+    sa.ForeignKeyConstraint([owner_key], [f'{owner_table}.id'], name=op.f(f'fk_{table}_{owner_key}_{owner_table}')),
+    sa.ForeignKeyConstraint(['run_id'], ['crawl_runs.id'], name=op.f(f'fk_{table}_run_id_crawl_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f(f'pk_{table}'))
+    )
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.create_index(owner_index, [owner_key, 'fetched_at'], unique=False)
+        batch_op.create_index(batch_op.f(f'ix_{table}_run_id'), ['run_id'], unique=False)

@@ -1,15 +1,9 @@
-"""Link checks: scans per site and scope, results per unique link with referrers, external OK cache.
-
-Revision ID: 0002_links
-Revises: 0003_scoring
-"""
+"""Link checks: scans per site and scope, results per unique link with referrers, external OK cache."""
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_links"
 down_revision = "0003_scoring"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

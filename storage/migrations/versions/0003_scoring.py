@@ -1,15 +1,9 @@
-"""Scoring: finding sightings, publications (公示) and appeals (复核).
-
-Revision ID: 0003_scoring
-Revises: 0001_initial
-"""
+"""Scoring: finding sightings, publications (公示) and appeals (复核)."""
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_scoring"
 down_revision = "0001_initial"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,9 @@
-"""Service tables: scheduled job runs, job locks, notice delivery attempts.
-
-Revision ID: 0004_service
-Revises: 0002_links
-Create Date: 2026-11-28 01:00:00
-"""
+"""Service tables: scheduled job runs, job locks, notice delivery attempts."""
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_service"
 down_revision = "0002_links"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,10 @@
-"""Column items get an extra JSON field (成文日期, message reply status and dates).
-
-Revision ID: 0006_item_extra
-Revises: 0004_service
-"""
+"""Column items get an extra JSON field (成文日期, message reply status and dates)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_item_extra"
 down_revision = "0004_service"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

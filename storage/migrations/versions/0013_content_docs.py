@@ -1,16 +1,10 @@
-"""Articles and attachments read for the content checks (read once; text kept for content.error/privacy).
-
-Revision ID: 0013_content_docs
-Revises: 0006_item_extra
-"""
+"""Articles and attachments read for the content checks (read once; text kept for content.error/privacy)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_content_docs"
 down_revision = "0006_item_extra"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,10 @@
-"""Users of the web workbench (值班工作台): name, role, unit, password hash.
-
-Revision ID: 0014_users
-Revises: 0013_content_docs
-"""
+"""Users of the web workbench (值班工作台): name, role, unit, password hash."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_users"
 down_revision = "0013_content_docs"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
