@@ -117,85 +117,126 @@ def _name_ends(line: str, end: int, titles_at: dict[int, set[str]]) -> bool:
     return end >= len(line) or not _HAN.match(line[end]) or line[end] in _AFTER_NAME or end in titles_at
 
 
+People = dict[str, tuple[frozenset[str], frozenset[str]]]
+
+
 def find_wording_errors(text: str, lists: WordLists) -> list[WordHit]:
     """Every wrong expression, misspelt leader name and wrong title beside a leader's name in ``text``."""
     hits: list[WordHit] = []
     if lists._auto is None:
         return hits
-    names_by_len: dict[int, dict[str, tuple[frozenset[str], frozenset[str]]]] = {}
+    names_by_len: dict[int, People] = {}
     for n, ts in lists.leaders.items():
         names_by_len.setdefault(len(n), {})[n] = (ts, lists.levels.get(n, lists.titles))
     for location, raw in iter_lines(text):
-        line = _norm(raw)
-        found = list(lists.matches(line))
-        starts: dict[int, set[str]] = {}  # title start -> titles (for "name + title")
-        ends: dict[int, set[str]] = {}  # title end -> titles (for "title + name")
-        spans: list[tuple[int, int, int]] = []  # expression hits (start, end, index)
-        names: list[tuple[int, int, str]] = []
-        for start, end, kind, payload in found:
-            if kind == "title":
-                starts.setdefault(start, set()).add(payload)
-                ends.setdefault(end, set()).add(payload)
-            elif kind == "name":
-                names.append((start, end, payload))
-            else:
-                spans.append((start, end, payload))
-        covered: list[tuple[int, int]] = []
-        # the longest expression wins where two overlap (…社会注意思想 holds …社会注意)
-        spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
-        spans = [sp for sp in spans if not any(o[0] <= sp[0] and sp[1] <= o[1] and o != sp for o in spans)]
-        for start, end, i in spans:
-            e = lists.expressions[i]
-            if any(x in line[max(0, start - len(x)):end + len(x)] for x in e["except"]):
-                continue
-            covered.append((start, end))
-            hits.append(WordHit("expression", e["wrong"], e["right"], location, _sentence(line, start, end)))
-        # a leader's name followed by one of the leader's titles misspelt by one character: 习近平总书计
-        for start, end, name in names:
-            if end in starts or any(a <= start < b for a, b in covered):
-                continue
-            for title in lists.leaders[name]:
-                cand = line[end:end + len(title)]
-                if len(title) >= 3 and all(_HAN.match(ch) for ch in cand) and _one_off(cand, title) \
-                        and cand not in lists.titles:
-                    covered.append((start, end + len(title)))
-                    hits.append(WordHit("leader_title", name + cand, name + title, location,
-                                        _sentence(line, start, end + len(title))))
-                    break
-        seen: set[tuple[int, str]] = set()
-        # a title right before a name: 总书记习近平
-        for t_end, ts in ends.items():
-            title = max(ts, key=len)
-            t_start = t_end - len(title)
-            if any(line[max(0, t_start - len(f)):t_start] == f for f in _FORMER):
-                continue
-            for size, people in names_by_len.items():
-                cand = line[t_end:t_end + size]
-                if len(cand) == size and (t_end, cand) not in seen:
-                    hit = _judge(cand, title, people, line, t_start, t_end + size, location, name_first=False,
-                                 ends_ok=_name_ends(line, t_end + size, starts))
-                    if hit:
-                        seen.add((t_end, cand))
-                        hits.append(hit)
-        # a name right before a title: 习近平总书记
-        for t_start, ts in starts.items():
-            title = max(ts, key=len)
-            for size, people in names_by_len.items():
-                n_start = t_start - size
-                cand = line[max(0, n_start):t_start]
-                if n_start < 0 or (n_start, cand) in seen:
-                    continue
-                if any(line[max(0, n_start - len(f)):n_start] == f for f in _FORMER):
-                    continue
-                hit = _judge(cand, title, people, line, n_start, t_start + len(title), location, name_first=True,
-                             ends_ok=True)
+        hits.extend(_line_hits(_norm(raw), location, lists, names_by_len))
+    return hits
+
+
+@dataclass
+class _LineMatches:
+    """The dictionary matches of one line, by kind."""
+
+    starts: dict[int, set[str]] = field(default_factory=dict)  # title start -> titles (for "name + title")
+    ends: dict[int, set[str]] = field(default_factory=dict)  # title end -> titles (for "title + name")
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # expression hits (start, end, index)
+    names: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def _line_hits(line: str, location: str, lists: WordLists, names_by_len: dict[int, People]) -> list[WordHit]:
+    m = _LineMatches()
+    for start, end, kind, payload in lists.matches(line):
+        if kind == "title":
+            m.starts.setdefault(start, set()).add(payload)
+            m.ends.setdefault(end, set()).add(payload)
+        elif kind == "name":
+            m.names.append((start, end, payload))
+        else:
+            m.spans.append((start, end, payload))
+    covered: list[tuple[int, int]] = []
+    seen: set[tuple[int, str]] = set()
+    return [*_expression_hits(line, location, lists, m.spans, covered),
+            *_misspelt_titles(line, location, lists, m, covered),
+            *_title_then_name(line, location, m, names_by_len, seen),
+            *_name_then_title(line, location, m, names_by_len, seen)]
+
+
+def _expression_hits(line: str, location: str, lists: WordLists, spans: list[tuple[int, int, int]],
+                     covered: list[tuple[int, int]]) -> list[WordHit]:
+    """The wrong expressions of the line (their spans go into ``covered``)."""
+    hits = []
+    # the longest expression wins where two overlap (…社会注意思想 holds …社会注意)
+    spans = sorted(spans, key=lambda x: (x[0], -(x[1] - x[0])))
+    spans = [sp for sp in spans if not any(o[0] <= sp[0] and sp[1] <= o[1] and o != sp for o in spans)]
+    for start, end, i in spans:
+        e = lists.expressions[i]
+        if any(x in line[max(0, start - len(x)):end + len(x)] for x in e["except"]):
+            continue
+        covered.append((start, end))
+        hits.append(WordHit("expression", e["wrong"], e["right"], location, _sentence(line, start, end)))
+    return hits
+
+
+def _misspelt_titles(line: str, location: str, lists: WordLists, m: _LineMatches,
+                     covered: list[tuple[int, int]]) -> list[WordHit]:
+    """A leader's name followed by one of the leader's titles misspelt by one character: 习近平总书计."""
+    hits = []
+    for start, end, name in m.names:
+        if end in m.starts or any(a <= start < b for a, b in covered):
+            continue
+        for title in lists.leaders[name]:
+            cand = line[end:end + len(title)]
+            if len(title) >= 3 and all(_HAN.match(ch) for ch in cand) and _one_off(cand, title) \
+                    and cand not in lists.titles:
+                covered.append((start, end + len(title)))
+                hits.append(WordHit("leader_title", name + cand, name + title, location,
+                                    _sentence(line, start, end + len(title))))
+                break
+    return hits
+
+
+def _title_then_name(line: str, location: str, m: _LineMatches, names_by_len: dict[int, People],
+                     seen: set[tuple[int, str]]) -> list[WordHit]:
+    """A title right before a name: 总书记习近平."""
+    hits = []
+    for t_end, ts in m.ends.items():
+        title = max(ts, key=len)
+        t_start = t_end - len(title)
+        if any(line[max(0, t_start - len(f)):t_start] == f for f in _FORMER):
+            continue
+        for size, people in names_by_len.items():
+            cand = line[t_end:t_end + size]
+            if len(cand) == size and (t_end, cand) not in seen:
+                hit = _judge(cand, title, people, line, t_start, t_end + size, location, name_first=False,
+                             ends_ok=_name_ends(line, t_end + size, m.starts))
                 if hit:
-                    seen.add((n_start, cand))
+                    seen.add((t_end, cand))
                     hits.append(hit)
     return hits
 
 
-def _judge(cand: str, title: str, people: dict[str, tuple[frozenset[str], frozenset[str]]], line: str, start: int, end: int,
+def _name_then_title(line: str, location: str, m: _LineMatches, names_by_len: dict[int, People],
+                     seen: set[tuple[int, str]]) -> list[WordHit]:
+    """A name right before a title: 习近平总书记."""
+    hits = []
+    for t_start, ts in m.starts.items():
+        title = max(ts, key=len)
+        for size, people in names_by_len.items():
+            n_start = t_start - size
+            cand = line[max(0, n_start):t_start]
+            if n_start < 0 or (n_start, cand) in seen:
+                continue
+            if any(line[max(0, n_start - len(f)):n_start] == f for f in _FORMER):
+                continue
+            hit = _judge(cand, title, people, line, n_start, t_start + len(title), location, name_first=True,
+                         ends_ok=True)
+            if hit:
+                seen.add((n_start, cand))
+                hits.append(hit)
+    return hits
+
+
+def _judge(cand: str, title: str, people: People, line: str, start: int, end: int,
            location: str, *, name_first: bool, ends_ok: bool) -> WordHit | None:
     """A name candidate beside a title: a known leader with a title never held, or a name one character off."""
     if not all(_HAN.match(ch) for ch in cand):

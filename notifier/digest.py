@@ -11,89 +11,17 @@ from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
 from config.labels import (
-    EVIDENCE_LABELS,
     FETCH_LABELS,
-    LINK_ERROR_LABELS,
     PLATFORM_LABELS,
     SEVERITY_LABELS,
-    VETO_GROUP_LABELS,
-    label,
 )
 from config.schema import Config
+from notifier.evidence import describe_evidence
 from notifier.render import render
 from storage.findings import list_findings
 from storage.models import AccountRow, AccountSnapshot, ColumnRow, PageSnapshot, Unit
 
 __all__ = ["build_digest", "describe_evidence", "write_digest"]
-
-
-
-def describe_evidence(rule: str, ev: dict[str, Any]) -> str:
-    """A short Chinese sentence of a finding's evidence."""
-    if rule in ("column.stale", "homepage.stale", "account.stale"):
-        last = ev.get("last_update") or ev.get("last_post")
-        limit = ev.get("limit_days")
-        if last:
-            text = f"最近更新 {last}，超过 {limit} 天未更新" if limit else f"最近更新 {last}"
-        else:
-            text = "无注明发布日期的信息，视为不更新"
-        if ev.get("due"):
-            text = f"最近更新 {last}，将于 {ev['due']} 后超期"
-        return text
-    if rule == "content.backdated":
-        return (f"《{ev.get('title')}》标注日期 {ev.get('date')}，{ev.get('first_seen')} 才首次出现在栏目中"
-                f"（晚 {ev.get('lag_days')} 天），疑似补发或伪造发稿日期，请核实")
-    if rule == "interaction.unanswered":
-        msgs = ev.get("messages") or []
-        shown = "；".join(
-            f"《{m.get('title')}》{m.get('asked')} 留言，"
-            + (f"{m.get('replied')} 才回复（{m.get('waited_days')} 天）" if m.get("replied")
-               else f"至今未回复（已 {m.get('waited_days')} 天）")
-            for m in msgs[:3]
-        )
-        more = f"等 {len(msgs)} 条" if len(msgs) > 3 else f"共 {len(msgs)} 条"
-        return f"超过{ev.get('limit') or '3个月'}未回应的有效留言{more}：{shown}"
-    if rule == "content.late":
-        text = (f"《{ev.get('title')}》成文日期 {ev.get('written')}，{ev.get('published')} 才公开，"
-                f"相隔 {ev.get('working_days')} 个工作日，超过 {ev.get('limit_days')} 个工作日的公开时限")
-        if ev.get("calendar") == "weekdays":
-            text += "（工作日历缺少该年份数据，按周一至周五计算）"
-        return text
-    if rule == "content.privacy":
-        where = f"附件《{ev.get('attachment')}》" if ev.get("attachment") else f"《{ev.get('title') or ev.get('url')}》"
-        counts = "、".join(f"{k} {n} 处" for k, n in (ev.get("counts") or {}).items())
-        first = (ev.get("hits") or [{}])[0]
-        sample = f"，如 {first.get('where')}：{first.get('number')}" if first else ""
-        return f"{where}含疑似未脱敏的个人信息：{counts}{sample}（号码已脱敏显示）"
-    if rule == "content.error":
-        hits = ev.get("hits") or []
-        shown = "；".join(f"“{h.get('found')}”应为“{h.get('right')}”（{h.get('sentence')}）" for h in hits[:3])
-        more = f"等 {ev.get('count')} 处" if (ev.get("count") or 0) > 3 else ""
-        where = f"附件《{ev.get('attachment')}》" if ev.get("attachment") else f"《{ev.get('title') or ev.get('url')}》"
-        return f"{where}疑似严重表述错误{more}：{shown}"
-    if rule == "column.blank":
-        return "栏目自开设以来无任何信息"
-    if rule == "site.unavailable":
-        return f"探测 {ev.get('probes')} 次，失败 {ev.get('failures')} 次（{ev.get('ratio', 0):.1%}）"
-    if rule == "link.broken":
-        return f"{ev.get('url')}（{LINK_ERROR_LABELS.get(ev.get('error') or '', ev.get('error'))}）"
-    if rule == "columns.veto":
-        return _describe_veto(ev)
-    if rule == "account.unmonitorable":
-        statuses = "、".join(label(FETCH_LABELS, s) for s in ev.get("statuses") or [])
-        return (f"{label(PLATFORM_LABELS, ev.get('platform'))}账号“{ev.get('account')}”连续 {ev.get('failures')} 次"
-                f"未能读取（{statuses}），需运维人员处理")
-    return "；".join(f"{EVIDENCE_LABELS[k]}：{v}" for k, v in ev.items()
-                    if k in EVIDENCE_LABELS and v is not None and not isinstance(v, list | dict))
-
-
-def _describe_veto(ev: dict[str, Any]) -> str:
-    counts, limits, parts = ev.get("counts", {}), ev.get("thresholds", {}), []
-    for key, name in VETO_GROUP_LABELS.items():
-        mark = "（达到否决标准）" if key in ev.get("triggered", ()) else ""
-        limit = limits.get(key)
-        parts.append(f"{name} {counts.get(key, 0)} 个" + (f"（标准 ≥{limit:g}）" if limit else "") + mark)
-    return "；".join(parts)
 
 
 def _unit_name(units: dict[str, Unit], unit_id: str) -> str:

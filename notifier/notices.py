@@ -15,18 +15,13 @@ from sqlalchemy.orm import Session
 
 from config.catalogue import Catalogue
 from config.labels import (
-    EVIDENCE_LABELS,
-    LINK_ERROR_LABELS,
-    LINK_KIND_LABELS,
     NOTICE_KIND_LABELS,
-    PLATFORM_LABELS,
     SEVERITY_LABELS,
-    VETO_GROUP_LABELS,
-    label,
 )
 from config.schema import Config
 from config.workdays import add_working_days
-from notifier.digest import build_digest, describe_evidence
+from notifier.digest import build_digest
+from notifier.evidence import describe_evidence, evidence_details
 from notifier.render import clean_text, oneline, render
 from storage.findings import list_findings
 from storage.models import CrawlRun, Finding, FindingEvent, JobRun, Notice, NoticeAttempt, Unit
@@ -107,62 +102,6 @@ def deadline_after(day: dt.date, working_days: int) -> dt.date:
 # --- finding rows ----------------------------------------------------------------------------
 
 
-def _details(rule: str, ev: dict[str, Any], catalogue: Catalogue) -> list[tuple[str, str]]:
-    """The evidence of a finding as (label, value) pairs a unit's editor understands."""
-    out: list[tuple[str, str]] = []
-    if rule.startswith("column.") or rule == "homepage.stale":
-        if ev.get("category"):
-            cat = catalogue.categories.get(str(ev["category"]))
-            out.append(("栏目类别", cat.label if cat else str(ev["category"])))
-        out.append(("最近更新", str(ev.get("last_update") or "无注明日期的信息")))
-        if ev.get("limit_days"):
-            out.append(("更新时限", f"{ev['limit_days']} 天"))
-        if ev.get("due"):
-            out.append(("超期日期", str(ev["due"])))
-    elif rule == "link.broken":
-        out.append(("不可用链接", str(ev.get("url", ""))))
-        if ev.get("text"):
-            out.append(("链接文字", str(ev["text"])))
-        out.append(("类型", LINK_KIND_LABELS.get(str(ev.get("kind")), str(ev.get("kind") or "页面链接"))))
-        out.append(("错误", LINK_ERROR_LABELS.get(str(ev.get("error")), str(ev.get("error") or ""))))
-        if ev.get("on_homepage"):
-            out.append(("位置", "首页"))
-    elif rule in ("content.privacy", "content.error"):
-        if ev.get("attachment"):
-            out.append(("附件", str(ev["attachment"])))
-            out.append(("所在页面", str(ev.get("page") or "")))
-        elif ev.get("title"):
-            out.append(("文章", str(ev["title"])))
-        out.append(("网址", str(ev.get("url", ""))))
-        out.append(("数量", f"{ev.get('count', 0)} 处"))
-        for h in (ev.get("hits") or [])[:10]:
-            if rule == "content.privacy":  # the number is masked: the editor finds it by its place
-                out.append((str(h.get("kind", "")), f"{h.get('where', '')}：{h.get('number', '')}（{h.get('line', '')}）"))
-            else:
-                out.append((str(h.get("kind", "")), f"“{h.get('found', '')}”应为“{h.get('right', '')}”："
-                                                     f"{h.get('sentence', '')}（{h.get('where', '')}）"))
-    elif rule == "site.unavailable":
-        out.append(("探测次数", str(ev.get("probes", ""))))
-        out.append(("失败次数", str(ev.get("failures", ""))))
-        ratio = ev.get("ratio")
-        if isinstance(ratio, int | float):
-            out.append(("失败比例", f"{ratio:.1%}"))
-    elif rule == "columns.veto":
-        for key, name in VETO_GROUP_LABELS.items():
-            cols = ev.get(key) or []
-            if cols:
-                listed = "、".join(f"{c.get('column', '')}（最近更新 {c.get('last_update') or '无'}）" for c in cols)
-                out.append((name, f"{len(cols)} 个：{listed}"))
-    elif rule.startswith("account."):
-        out.append(("平台", label(PLATFORM_LABELS, ev.get("platform"))))
-        out.append(("账号", str(ev.get("account", ""))))
-        out.append(("最近发布", str(ev.get("last_post") or "无")))
-    else:
-        out.extend((EVIDENCE_LABELS[k], str(v)) for k, v in ev.items()
-                   if k in EVIDENCE_LABELS and v is not None and not isinstance(v, list | dict))
-    return out
-
-
 def finding_row(f: Finding, catalogue: Catalogue, unit_names: dict[str, str], as_of: dt.date) -> dict[str, Any]:
     """A finding as the templates show it."""
     ev = f.evidence or {}
@@ -179,7 +118,7 @@ def finding_row(f: Finding, catalogue: Catalogue, unit_names: dict[str, str], as
         "name": ev.get("column") or ev.get("account") or ev.get("text") or ev.get("page") or "",
         "target": f.target,
         "evidence": describe_evidence(f.rule, ev),
-        "details": _details(f.rule, ev, catalogue),
+        "details": evidence_details(f.rule, ev, catalogue),
         "pages": [str(p) for p in pages[:5]],
         "more_pages": max(0, len(pages) - 5),
         "first_seen": f.first_seen,

@@ -60,7 +60,7 @@ _CENTERED = frozenset({"序号", "单位编号", "单位类型", "等次", "单�
 def describe(line_or_finding: Any) -> str:
     """A short Chinese description of a finding's evidence."""
     f = getattr(line_or_finding, "finding", line_or_finding)
-    from notifier.digest import describe_evidence
+    from notifier.evidence import describe_evidence
 
     return describe_evidence(f.rule, f.evidence or {})
 

@@ -86,98 +86,120 @@ def transition(
 def apply_outcomes(session: Session, outcomes: Iterable[Outcome], as_of: dt.date, actor: str = "system") -> ApplyStats:
     """Merge check outcomes into the stored findings (same rule, unit and target = same finding)."""
     outcomes = list(outcomes)
-    stats = ApplyStats()
-    keys = {(o.rule, o.unit_id, o.target) for o in outcomes}
-    existing: dict[tuple[str, str, str], Finding] = {}
-    key_list = list(keys)
-    for i in range(0, len(key_list), 300):
-        chunk = key_list[i : i + 300]
-        for f in session.scalars(
-            select(Finding).where(tuple_(Finding.rule, Finding.unit_id, Finding.target).in_(chunk))
-        ):
-            existing[(f.rule, f.unit_id, f.target)] = f
-    seen_today: set[str] = set()
-    ids = [f.id for f in existing.values()]
-    for i in range(0, len(ids), 300):
-        seen_today.update(session.scalars(
-            select(FindingSighting.finding_id).where(
-                FindingSighting.as_of == as_of, FindingSighting.finding_id.in_(ids[i : i + 300])
-            )
-        ))
-
-    def sighted(f: Finding, severity: str) -> None:
-        if f.id not in seen_today:
-            session.add(FindingSighting(finding_id=f.id, as_of=as_of, severity=severity))
-            seen_today.add(f.id)
-
+    merge = _Merge(session, as_of, actor, {(o.rule, o.unit_id, o.target) for o in outcomes})
     for o in outcomes:
+        merge.add(o)
+    session.flush()
+    return merge.stats
+
+
+def _in_chunks(values: Sequence[Any], size: int = 300) -> Iterable[Sequence[Any]]:
+    """``values`` in slices of at most ``size`` (an IN list the databases accept)."""
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+class _Merge:
+    """One merge of a day's outcomes into the stored findings: the findings they concern, the sightings of the day."""
+
+    def __init__(self, session: Session, as_of: dt.date, actor: str, keys: set[tuple[str, str, str]]) -> None:
+        self.session, self.as_of, self.actor = session, as_of, actor
+        self.stats = ApplyStats()
+        self.existing: dict[tuple[str, str, str], Finding] = {}
+        for chunk in _in_chunks(list(keys)):
+            for f in session.scalars(
+                select(Finding).where(tuple_(Finding.rule, Finding.unit_id, Finding.target).in_(chunk))
+            ):
+                self.existing[(f.rule, f.unit_id, f.target)] = f
+        self.seen_today: set[str] = set()
+        for chunk in _in_chunks([f.id for f in self.existing.values()]):
+            self.seen_today.update(session.scalars(
+                select(FindingSighting.finding_id).where(
+                    FindingSighting.as_of == as_of, FindingSighting.finding_id.in_(chunk)
+                )
+            ))
+
+    def _transition(self, f: Finding, to: str, action: str, reason: str | None = None) -> None:
+        transition(self.session, f, to, action=action, as_of=self.as_of, actor=self.actor, reason=reason)
+
+    def _sighted(self, f: Finding, severity: str) -> None:
+        if f.id not in self.seen_today:
+            self.session.add(FindingSighting(finding_id=f.id, as_of=self.as_of, severity=severity))
+            self.seen_today.add(f.id)
+
+    def add(self, o: Outcome) -> None:
+        """One outcome: a pass may rectify or clear; a failure opens a finding or is one more sighting of it."""
         key = (o.rule, o.unit_id, o.target)
-        f = existing.get(key)
+        f = self.existing.get(key)
         if o.passed:
-            if f is not None and f.status in ACTIVE and as_of >= f.last_seen:
-                f.rectified_on = as_of
-                transition(session, f, "rectified", action="rectified", as_of=as_of, actor=actor,
-                           reason="a later check passed")
-                stats.rectified += 1
-            elif f is not None and f.status == "suspected" and as_of >= f.last_seen:
-                transition(session, f, "cleared", action="cleared", as_of=as_of, actor=actor,
-                           reason="a later check passed before anyone confirmed the suspicion")
-                stats.rectified += 1
-            continue
+            if f is not None and self.as_of >= f.last_seen:
+                self._passed(f)
+        elif f is None:
+            self.existing[key] = self._open(o)
+        else:
+            self._seen_again(f, o)
+
+    def _passed(self, f: Finding) -> None:
+        if f.status in ACTIVE:
+            f.rectified_on = self.as_of
+            self._transition(f, "rectified", "rectified", "a later check passed")
+            self.stats.rectified += 1
+        elif f.status == "suspected":
+            self._transition(f, "cleared", "cleared", "a later check passed before anyone confirmed the suspicion")
+            self.stats.rectified += 1
+
+    def _open(self, o: Outcome) -> Finding:
         status = _status_for(o)
-        if f is None:
-            f = Finding(
-                rule=o.rule, unit_id=o.unit_id, target=o.target, severity=o.severity, points=o.points,
-                status=status, evidence=o.evidence, first_seen=as_of, last_seen=as_of, seen_count=1,
-            )
-            session.add(f)
-            session.flush()
-            session.add(FindingEvent(finding_id=f.id, as_of=as_of, actor=actor, action="opened",
-                                     from_status=None, to_status=status))
-            existing[key] = f
-            sighted(f, o.severity)
-            stats.opened += 1
-            continue
-        sighted(f, o.severity)
+        f = Finding(
+            rule=o.rule, unit_id=o.unit_id, target=o.target, severity=o.severity, points=o.points,
+            status=status, evidence=o.evidence, first_seen=self.as_of, last_seen=self.as_of, seen_count=1,
+        )
+        self.session.add(f)
+        self.session.flush()
+        self.session.add(FindingEvent(finding_id=f.id, as_of=self.as_of, actor=self.actor, action="opened",
+                                      from_status=None, to_status=status))
+        self._sighted(f, o.severity)
+        self.stats.opened += 1
+        return f
+
+    def _seen_again(self, f: Finding, o: Outcome) -> None:
+        as_of = self.as_of
+        self._sighted(f, o.severity)
         if as_of < f.first_seen:
             f.first_seen = as_of
         if as_of < f.last_seen:
-            continue  # an older time point: it adds a sighting date, it does not change the present
+            return  # an older time point: it adds a sighting date, it does not change the present
         if as_of > f.last_seen:
             f.seen_count += 1
         f.last_seen = as_of
         old_key = (f.evidence or {}).get("text_key")
         f.evidence, f.severity, f.points = o.evidence, o.severity, o.points
         f.updated_at = utcnow()
+        self._restate(f, o, _status_for(o), old_key)
+
+    def _restate(self, f: Finding, o: Outcome, status: str, old_key: Any) -> None:
+        """The status change a new sighting brings, counted as reopened or seen."""
         if f.status == "dismissed" and o.suspected and o.evidence.get("text_key") not in (None, old_key):
             # a dismissed content hit stays dismissed while its text is the same; a different text is raised again
-            transition(session, f, "suspected", action="reopened", as_of=as_of, actor=actor,
-                       reason="the text differs from the one dismissed")
-            stats.reopened += 1
+            self._transition(f, "suspected", "reopened", "the text differs from the one dismissed")
+            self.stats.reopened += 1
         elif f.status == "suspected" and status != "suspected":
-            transition(session, f, status, action="escalated", as_of=as_of, actor=actor,
-                       reason="a confident read shows the problem")
-            stats.seen += 1
+            self._transition(f, status, "escalated", "a confident read shows the problem")
+            self.stats.seen += 1
         elif f.status == "cleared":
-            transition(session, f, status, action="reopened", as_of=as_of, actor=actor,
-                       reason="the suspicion is back")
-            stats.reopened += 1
+            self._transition(f, status, "reopened", "the suspicion is back")
+            self.stats.reopened += 1
         elif f.status == "rectified":
             previous = f.first_seen
-            f.first_seen, f.rectified_on, f.seen_count = as_of, None, 1
-            transition(session, f, status, action="reopened", as_of=as_of, actor=actor,
-                       reason=f"the problem is back (last episode from {previous})")
-            stats.reopened += 1
-        elif f.status == "open" and status == "suspected":
-            stats.seen += 1  # confirmed earlier (by a person or a confident read): an unsure read does not undo it
-        elif f.status in ("open", "warning") and f.status != status:
-            transition(session, f, status, action="escalated" if status == "open" else "eased", as_of=as_of,
-                       actor=actor)
-            stats.seen += 1
+            f.first_seen, f.rectified_on, f.seen_count = self.as_of, None, 1
+            self._transition(f, status, "reopened", f"the problem is back (last episode from {previous})")
+            self.stats.reopened += 1
+        elif f.status in ("open", "warning") and f.status != status and not (f.status == "open" and status == "suspected"):
+            # (confirmed earlier, by a person or a confident read: an unsure read does not undo it)
+            self._transition(f, status, "escalated" if status == "open" else "eased")
+            self.stats.seen += 1
         else:
-            stats.seen += 1
-    session.flush()
-    return stats
+            self.stats.seen += 1
 
 
 def _status_for(o: Outcome) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from checks import run_checks
 from config import load_catalogue, parse_config
 from crawler.extract import decode_html, extract
-from notifier.digest import describe_evidence
+from notifier.evidence import describe_evidence
 from storage import (
     ColumnRow,
     Database,

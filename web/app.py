@@ -30,7 +30,7 @@ from config.labels import (
 )
 from govwatch.commands.status import STATUS_LABELS as _JOB_LABELS
 from govwatch.context import Context
-from notifier.digest import describe_evidence
+from notifier.evidence import describe_evidence
 from notifier.notices import build_duty_digest, deadline_after, finding_row
 from reports.load import load_scoresheet
 from reports.workbook import write_workbook

@@ -9,7 +9,7 @@ import sys
 from config.labels import SEVERITY_LABELS, STATUS_LABELS
 from govwatch.cli import parse_date_arg
 from govwatch.context import open_context
-from notifier.digest import describe_evidence
+from notifier.evidence import describe_evidence
 from storage import finding_to_dict, list_findings
 from storage.findings import STATES, days_open
 
