@@ -10,11 +10,11 @@ from checks.base import AccountObs, AccountView, CheckInput, Outcome
 from checks.freshness import freshness_verdict
 from checks.registry import check
 from config.catalogue import Catalogue, Window
+from config.statuses import USABLE_ACCOUNT_STATUSES
 
 __all__ = ["ACCOUNT_USABLE", "account_target", "stale_accounts", "unmonitorable_accounts"]
 
-#: Statuses in which the platform answered and was understood.
-ACCOUNT_USABLE = frozenset({"ok", "empty"})
+ACCOUNT_USABLE = frozenset(USABLE_ACCOUNT_STATUSES)
 
 
 def account_target(acc: AccountView) -> str:

@@ -8,12 +8,10 @@ from collections.abc import Iterator
 from checks.base import CheckInput, Outcome
 from checks.registry import check
 from config.catalogue import Catalogue
+from config.statuses import NOT_JUDGED  # probes that say nothing about the site: left out of the count
 
 __all__ = ["NOT_JUDGED", "site_unavailable"]
 
-#: probe statuses that say nothing about the site (our request was refused; a redirect to a host that is not
-#: the unit's was not followed): left out of the count
-NOT_JUDGED = frozenset({"blocked", "redirect_offsite"})
 
 
 @check("site.unavailable")

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from config.statuses import USABLE_FETCH_STATUSES
+
 __all__ = [
     "AccountObs",
     "AccountView",
@@ -24,8 +26,7 @@ __all__ = [
     "USABLE_STATUSES",
 ]
 
-#: Fetch statuses that say something about the page itself (anything else is our failure, not the unit's).
-USABLE_STATUSES = frozenset({"ok", "empty", "not_modified"})
+USABLE_STATUSES = USABLE_FETCH_STATUSES  # (config/statuses.py)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import httpx
 
 from crawler.doctext import DocError, attachment_ext, file_text, html_text
 from crawler.redirects import RedirectPolicy, httpx_guard
+from crawler.status import exception_status, is_blocked
 from storage.content import DocRecord, DocTask
 
 __all__ = ["ReadLimits", "read_documents"]
@@ -43,18 +44,6 @@ class ReadLimits:
 
 class _TooLarge(Exception):
     pass
-
-
-def _status_of(exc: Exception) -> str:
-    status = getattr(exc, "fetch_status", None)  # redirect_offsite (crawler/redirects.py)
-    if isinstance(status, str):
-        return status
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx.ConnectError):
-        text = str(exc).lower()
-        return "dns" if "name" in text or "resolve" in text else "refused"
-    return "network_error"
 
 
 def _get(client: httpx.Client, url: str, limits: ReadLimits) -> tuple[int, str, bytes]:
@@ -83,10 +72,10 @@ def _fetch(client: httpx.Client, url: str, limits: ReadLimits, rec: DocRecord) -
         rec.status, rec.error, rec.size = "too_large", f"超过 {limits.max_bytes // (1024 * 1024)} MB，未读取", exc.args[0]
         return None
     except httpx.HTTPError as exc:
-        rec.status, rec.error = _status_of(exc), f"{type(exc).__name__}: {exc}"[:500]
+        rec.status, rec.error = exception_status(exc), f"{type(exc).__name__}: {exc}"[:500]
         return None
     if status >= 400:
-        rec.status = "http_5xx" if status >= 500 else "blocked" if status in (401, 403, 429) else "http_error"
+        rec.status = "http_5xx" if status >= 500 else "blocked" if is_blocked(status) else "http_error"
         rec.error = f"HTTP {status}"
         return None
     rec.size, rec.content_hash = len(body), hashlib.sha256(body).hexdigest()

@@ -1,5 +1,6 @@
 """The one classification of fetch outcomes: observation statuses, which HTTP answers mean "blocked", and the
-status of a request that raised. Pages (spider), links, probes and new-media accounts all read it from here.
+status of a request that raised. Pages (spider), links, probes, documents and new-media accounts all read it
+from here; the names of the statuses are in config/statuses.py.
 
 ``blocked`` means our request was refused (authentication, anti-robot walls, rate limits, legal blocks): it is
 never the unit's problem and is never judged as a broken link or an unavailable site.
@@ -12,6 +13,8 @@ import ssl
 
 import httpx
 
+from config.statuses import FETCH_STATUSES
+
 __all__ = [
     "BLOCKED_HTTP",
     "FETCH_STATUSES",
@@ -22,13 +25,6 @@ __all__ = [
     "page_status",
 ]
 
-#: statuses of a page observation (a column, a homepage, a probe)
-FETCH_STATUSES = (
-    "ok", "empty", "not_modified", "http_error", "timeout", "dns", "refused", "tls", "too_large",
-    "redirect_loop", "redirect_offsite", "blocked", "parse_error", "network_error", "no_browser",
-)
-#: ``redirect_offsite``: the page redirected to a host that is neither the unit's nor allowed by the config
-#: (crawler/redirects.py); like ``blocked`` it says nothing about the unit and is never judged
 
 #: HTTP answers that refuse *our request* rather than report the page: 401 and 407 (authentication), 403
 #: (forbidden, WAFs), 418 and 432 (anti-robot walls: 432 is Weibo's), 429 (rate limit), 451 (legal block)

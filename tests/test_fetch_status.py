@@ -13,10 +13,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from checks.availability import NOT_JUDGED
 from crawler.accounts import AccountRef, get_adapter
+from crawler.documents import ReadLimits, read_documents
 from crawler.failures import classify_failure
 from crawler.links import CheckerSettings, SiteSpec, check_sites
 from crawler.probe import probe_sites
 from crawler.status import BLOCKED_HTTP, account_status, exception_status, link_error, page_status
+from govwatch.loopback import LoopbackServer, Reply
+from govwatch.loopback import Request as Asked
+from storage.content import DocTask
 
 SITE = "http://www.example.gov.cn/"
 REFUSED_ANSWERS = sorted(BLOCKED_HTTP)
@@ -89,3 +93,19 @@ def test_an_account_platform_answering_451_is_blocked_not_an_http_error() -> Non
 ])
 def test_a_request_that_raised(exc: BaseException, status: str) -> None:
     assert exception_status(exc) == status
+
+
+@pytest.mark.parametrize("code", [*REFUSED_ANSWERS, 404])
+def test_a_refused_article_or_attachment_is_blocked_like_a_page(code: int) -> None:
+    def app(request: Asked) -> Reply:
+        if request.path == "/art.html":
+            return Reply(200, '<html><body><p>正文</p><a href="/list.xlsx">名单.xlsx</a></body></html>')
+        return Reply(code)
+
+    with LoopbackServer(app) as server:
+        tasks = [DocTask(server.base() + "/art.html", "u", 1, "栏目", "文章"),
+                 DocTask(server.base() + "/gone.html", "u", 1, "栏目", "另一篇")]
+        records = read_documents(tasks, ReadLimits(delay=0.0, timeout=5.0), skip_attachment=lambda url: False)
+    expected = "blocked" if code in BLOCKED_HTTP else "http_error"
+    assert {r.url.rsplit("/", 1)[1]: r.status for r in records} == {
+        "art.html": "ok", "list.xlsx": expected, "gone.html": expected}

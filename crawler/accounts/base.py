@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from config.statuses import ACCOUNT_STATUSES, UNUSABLE_ACCOUNT_STATUSES, USABLE_ACCOUNT_STATUSES
 from crawler.status import account_status
 
 __all__ = [
@@ -30,22 +31,9 @@ __all__ = [
     "response_url",
 ]
 
-STATUSES = (
-    "ok",
-    "empty",
-    "blocked",
-    "auth_expired",
-    "rate_limited",
-    "not_found",
-    "parse_error",
-    "timeout",
-    "http_error",
-    "network_error",
-)
-#: The platform answered and the answer was understood: freshness may be decided from these.
-USABLE_STATUSES = ("ok", "empty")
-#: Everything else: the account could not be read, which is never the unit's fault.
-UNUSABLE_STATUSES = tuple(s for s in STATUSES if s not in USABLE_STATUSES)
+STATUSES = ACCOUNT_STATUSES
+USABLE_STATUSES = USABLE_ACCOUNT_STATUSES
+UNUSABLE_STATUSES = UNUSABLE_ACCOUNT_STATUSES
 
 
 @dataclass(frozen=True)
