@@ -16,7 +16,8 @@ from config.labels import (
     SEVERITY_LABELS,
 )
 from config.schema import Config
-from notifier.evidence import describe_evidence
+from config.statuses import USABLE_ACCOUNT_STATUSES, USABLE_FETCH_STATUSES
+from notifier.evidence import describe_evidence, shown_target
 from notifier.render import render
 from storage.findings import list_findings
 from storage.models import AccountRow, AccountSnapshot, ColumnRow, PageSnapshot, Unit
@@ -35,7 +36,7 @@ def _digest_row(f: Any, catalogue: Catalogue) -> dict[str, Any]:
         "rule": f.rule,
         "indicator": rule.indicator if rule else f.rule,
         "severity": SEVERITY_LABELS.get(f.severity, f.severity),
-        "target": f.target,
+        "target": shown_target(f.target),
         "name": f.evidence.get("column") or f.evidence.get("account") or f.evidence.get("page") or "",
         "evidence": describe_evidence(f.rule, f.evidence),
         "first_seen": f.first_seen,
@@ -70,18 +71,18 @@ def _fetch_failures(session: Session, units: dict[str, Unit], config: Config) ->
         select(PageSnapshot, ColumnRow)
         .join(ColumnRow, ColumnRow.id == PageSnapshot.column_id)
         .where(PageSnapshot.id.in_(latest), ColumnRow.active.is_(True),
-               PageSnapshot.status.not_in(("ok", "empty", "not_modified")))
+               PageSnapshot.status.not_in(sorted(USABLE_FETCH_STATUSES)))
         .order_by(ColumnRow.unit_id, ColumnRow.id)
     )]
     latest_acc = select(func.max(AccountSnapshot.id)).group_by(AccountSnapshot.account_id).scalar_subquery()
     failures += [
         row(acc.unit_id, f"{PLATFORM_LABELS.get(acc.platform, acc.platform)}：{acc.name or acc.key}",
-            acc.url or f"{acc.platform}:{acc.key}", snap)
+            acc.url or shown_target(f"{acc.platform}:{acc.key}"), snap)
         for snap, acc in session.execute(
             select(AccountSnapshot, AccountRow)
             .join(AccountRow, AccountRow.id == AccountSnapshot.account_id)
             .where(AccountSnapshot.id.in_(latest_acc), AccountRow.active.is_(True),
-                   AccountSnapshot.status.not_in(("ok", "empty")))
+                   AccountSnapshot.status.not_in(USABLE_ACCOUNT_STATUSES))
             .order_by(AccountRow.unit_id, AccountRow.id)
         )
     ]
@@ -95,7 +96,7 @@ def _suspected(session: Session, units: dict[str, Unit], catalogue: Catalogue) -
         ev = f.evidence or {}
         out.append({
             "id": f.id, "unit": _unit_name(units, f.unit_id),
-            "indicator": rule.indicator if rule else f.rule, "target": f.target,
+            "indicator": rule.indicator if rule else f.rule, "target": shown_target(f.target),
             "name": ev.get("column") or ev.get("page") or ev.get("title") or "",
             "evidence": describe_evidence(f.rule, ev), "doubt": ev.get("doubt") or "读取结果不确定",
             "first_seen": f.first_seen,
@@ -111,7 +112,7 @@ def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: 
     operator = [
         {"unit": _unit_name(units, f.unit_id),
          "indicator": catalogue.rules[f.rule].indicator if f.rule in catalogue.rules else f.rule,
-         "target": f.target, "evidence": describe_evidence(f.rule, f.evidence)}
+         "target": shown_target(f.target), "evidence": describe_evidence(f.rule, f.evidence)}
         for f in findings if f.severity == "operator"
     ]
     return {

@@ -17,10 +17,17 @@ from config.labels import (
     label,
 )
 
-__all__ = ["describe_evidence", "evidence_details"]
+__all__ = ["describe_evidence", "evidence_details", "shown_target"]
 
 Evidence = dict[str, Any]
 Details = list[tuple[str, str]]
+
+
+def shown_target(target: str) -> str:
+    """A finding's target as a person reads it: a URL as it is, an account (``rss:czfb``) as its platform's name
+    and its id (``订阅源 czfb``)."""
+    platform, sep, ident = target.partition(":")
+    return f"{PLATFORM_LABELS[platform]} {ident}" if sep and platform in PLATFORM_LABELS else target
 
 
 # --- one sentence ----------------------------------------------------------------------------
@@ -216,4 +223,6 @@ def evidence_details(rule: str, ev: Evidence, catalogue: Catalogue) -> Details:
         return _DETAILS[rule](ev, catalogue)
     if rule.startswith("account."):
         return _account_details(ev, catalogue)
-    return [(name, str(v)) for name, v in _labelled(ev)]
+    category = catalogue.categories.get(str(ev.get("category")))
+    return [(name, category.label if name == EVIDENCE_LABELS["category"] and category else str(v))
+            for name, v in _labelled(ev)]

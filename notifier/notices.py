@@ -21,7 +21,7 @@ from config.labels import (
 from config.schema import Config
 from config.workdays import add_working_days
 from notifier.digest import build_digest
-from notifier.evidence import describe_evidence, evidence_details
+from notifier.evidence import describe_evidence, evidence_details, shown_target
 from notifier.render import clean_text, oneline, render
 from storage.findings import list_findings
 from storage.models import CrawlRun, Finding, FindingEvent, JobRun, Notice, NoticeAttempt, Unit
@@ -116,7 +116,7 @@ def finding_row(f: Finding, catalogue: Catalogue, unit_names: dict[str, str], as
         "unit_id": f.unit_id,
         "unit": unit_names.get(f.unit_id, f.unit_id),
         "name": ev.get("column") or ev.get("account") or ev.get("text") or ev.get("page") or "",
-        "target": f.target,
+        "target": shown_target(f.target),
         "evidence": describe_evidence(f.rule, ev),
         "details": evidence_details(f.rule, ev, catalogue),
         "pages": [str(p) for p in pages[:5]],

@@ -114,7 +114,7 @@ def test_digest_shows_what_changed_since_the_last_digest(county):
     assert [(r["unit_id"], r["due"]) for r in data["due_soon"]] == [("fgj", dt.date(2021, 12, 5))]
     counts = {u["id"]: (u["problems"], u["warnings"], u["new"], u["rectified"]) for u in data["unit_counts"]}
     assert counts == {"fgj": (2, 1, 0, 0), "czj": (1, 0, 0, 1), "gyz": (1, 0, 1, 0)}
-    assert [o["target"] for o in data["operator"]] == ["weibo:123"]
+    assert [o["target"] for o in data["operator"]] == ["微博 123"]  # the platform by its name, not the key weibo:123
 
 
 def test_monthly_report_ranks_units_and_compares_with_last_month(county):
