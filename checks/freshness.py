@@ -15,7 +15,7 @@ __all__ = ["blank_columns", "freshness_verdict", "stale_columns", "stale_homepag
 def freshness_verdict(newest: dt.date | None, as_of: dt.date, window: Window, warn_lead_days: int) -> str:
     """``fresh``, ``warning`` (it turns stale within the lead) or ``stale`` (older than the window).
 
-    The window counts back from ``as_of`` (RULES.md): with ``6m`` at 2021-08-31 the window starts on
+    The window counts back from ``as_of`` (../shared/RULES.md): with ``6m`` at 2021-08-31 the window starts on
     2021-02-28, so an item of 02-28 is on time and one of 02-27 is stale (calendar months, clamped).
     """
     if newest is None:

@@ -19,7 +19,7 @@ def _iso(value: object) -> str | None:
 def _evidence(obs: LinkObs) -> dict:
     return {
         "url": obs.url,
-        "pages": [r.get("page") for r in obs.refs],  # the referring pages (DESIGN.md)
+        "pages": [r.get("page") for r in obs.refs],  # the referring pages (../shared/DESIGN.md)
         "anchors": [dict(r) for r in obs.refs],  # each referring page with the link's anchor text there
         "text": next((r.get("text") for r in obs.refs if r.get("text")), ""),
         "page_count": max(obs.ref_count, len(obs.refs)),

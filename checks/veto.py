@@ -12,7 +12,7 @@ from config.catalogue import Catalogue
 
 __all__ = ["VETO_GROUPS", "columns_veto"]
 
-#: evidence list / threshold key of each group, in the order RULES.md gives them
+#: evidence list / threshold key of each group, in the order ../shared/RULES.md gives them
 VETO_GROUPS = ("stale_news_top_notice", "stale_should_update", "blank")
 _GROUP_OF = {"news": "stale_news_top_notice", "top_notice": "stale_news_top_notice", "should_update": "stale_should_update"}
 

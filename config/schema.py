@@ -30,7 +30,7 @@ __all__ = [
     "UnitConfig",
 ]
 
-#: a column's category (RULES.md); the catalogue's ``categories`` give each its Chinese name and window
+#: a column's category (../shared/RULES.md); the catalogue's ``categories`` give each its Chinese name and window
 Category = Literal[
     "news", "notice", "policy", "personnel", "planning", "finance", "interpretation", "statistics", "interaction",
     "service", "topic", "exempt",

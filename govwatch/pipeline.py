@@ -281,7 +281,7 @@ def check(ctx: Context, as_of: dt.date) -> CheckReport:
 
 
 def export_findings(ctx: Context, path: Path, **filters: Any) -> int:
-    """Write findings as JSON lines (DESIGN.md format); returns how many."""
+    """Write findings as JSON lines (../shared/DESIGN.md format); returns how many."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with ctx.db.session() as s:
         rows = [finding_to_dict(f) for f in list_findings(s, **filters)]

@@ -147,7 +147,7 @@ class Service:
         return {job: getattr(self.schedule, job) for job in JOBS}
 
     def validate(self) -> None:
-        """The probe schedule must give at least 20 probes a day (RULES.md: site.unavailable)."""
+        """The probe schedule must give at least 20 probes a day (../shared/RULES.md: site.unavailable)."""
         spec = self.schedule.probe
         if spec != "off" and runs_per_day(spec, self.ctx.tz) < MIN_PROBES_PER_DAY:
             raise ConfigError(str(self.ctx.loaded.path or "config"), "schedule.probe",

@@ -294,7 +294,7 @@ def days_open(f: Finding, until: dt.date | None = None) -> int:
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
-    """A finding in the documented JSON form (DESIGN.md)."""
+    """A finding in the documented JSON form (../shared/DESIGN.md)."""
     return {
         "id": f.id,
         "rule": f.rule,
