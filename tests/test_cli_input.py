@@ -83,3 +83,24 @@ def test_an_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path, 
     assert main([a.format(home=tmp_path) for a in argv] + ["--db", url]) == 1
     line = _err_line(capsys)
     assert line.startswith("govwatch: error: ") and ("Is a directory" in line or "No such file" in line)
+
+
+def test_findings_into_a_reader_that_stopped_ends_quietly(tmp_path) -> None:
+    """``govwatch findings | head``: the reader is gone before the list is written; one quiet exit, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    cycle = subprocess.run([sys.executable, "-m", "govwatch", "demo", "--as-of", "2021-11-30", "--out", str(tmp_path)],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert cycle.returncode == 0, cycle.stderr
+    db = f"sqlite:///{tmp_path / 'govwatch.db'}"
+    for fmt in ("jsonl", "table"):
+        read, write = os.pipe()
+        os.close(read)  # like head after its lines
+        try:
+            done = subprocess.run([sys.executable, "-m", "govwatch", "findings", "--db", db, "--format", fmt],
+                                  stdout=write, stderr=subprocess.PIPE, text=True, cwd=tmp_path, timeout=120)
+        finally:
+            os.close(write)
+        assert (done.returncode, done.stderr) == (1, ""), fmt
