@@ -13,6 +13,10 @@ from govwatch.context import resolve_config_path
 __all__ = ["register"]
 
 
+def _reflowed(doc: str) -> str:
+    """A docstring's paragraphs each on one line, so that the table wraps them at its own width."""
+    return "\n\n".join(" ".join(par.split()) for par in doc.split("\n\n"))
+
 
 def _rules(args: argparse.Namespace) -> int:
     loaded = load_config(resolve_config_path(args.config))
@@ -54,7 +58,7 @@ def _rules(args: argparse.Namespace) -> int:
         h.add_column(col, overflow="fold")
     for rid in cat.rules:
         fn, doc = checks.get(rid, ("—", "尚无自动检查"))
-        h.add_row(rid, fn, doc)
+        h.add_row(rid, fn, _reflowed(doc))
     console.print(h)
     sc = cat.scoring
     weights = f"网站 {sc.weights['site']:g} / 新媒体 {sc.weights['account']:g}" if sc.weights else "不加权"
