@@ -195,6 +195,13 @@ def _misspelt_titles(line: str, location: str, lists: WordLists, m: _LineMatches
     return hits
 
 
+def _keep(hit: WordHit | None, at: tuple[int, str], seen: set[tuple[int, str]], hits: list[WordHit]) -> None:
+    """A hit found for the name candidate ``at`` (start, text): kept, and the candidate not judged again."""
+    if hit:
+        seen.add(at)
+        hits.append(hit)
+
+
 def _title_then_name(line: str, location: str, m: _LineMatches, names_by_len: dict[int, People],
                      seen: set[tuple[int, str]]) -> list[WordHit]:
     """A title right before a name: 总书记习近平."""
@@ -207,11 +214,8 @@ def _title_then_name(line: str, location: str, m: _LineMatches, names_by_len: di
         for size, people in names_by_len.items():
             cand = line[t_end:t_end + size]
             if len(cand) == size and (t_end, cand) not in seen:
-                hit = _judge(cand, title, people, line, t_start, t_end + size, location, name_first=False,
-                             ends_ok=_name_ends(line, t_end + size, m.starts))
-                if hit:
-                    seen.add((t_end, cand))
-                    hits.append(hit)
+                _keep(_judge(cand, title, people, line, t_start, t_end + size, location, name_first=False,
+                             ends_ok=_name_ends(line, t_end + size, m.starts)), (t_end, cand), seen, hits)
     return hits
 
 
@@ -228,11 +232,8 @@ def _name_then_title(line: str, location: str, m: _LineMatches, names_by_len: di
                 continue
             if any(line[max(0, n_start - len(f)):n_start] == f for f in _FORMER):
                 continue
-            hit = _judge(cand, title, people, line, n_start, t_start + len(title), location, name_first=True,
-                         ends_ok=True)
-            if hit:
-                seen.add((n_start, cand))
-                hits.append(hit)
+            _keep(_judge(cand, title, people, line, n_start, t_start + len(title), location, name_first=True,
+                         ends_ok=True), (n_start, cand), seen, hits)
     return hits
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -13,6 +14,16 @@ import pytest
 PG_ENV = "GOVWATCH_TEST_PG_URL"
 REQUIRE_PG_ENV = "GOVWATCH_REQUIRE_PG"
 AS_OF = dt.date(2021, 11, 30)
+ROOT = Path(__file__).resolve().parents[1]
+#: the project's packages (the app shell govwatch/ and the workbench web/ last)
+PACKAGES = ("config", "checks", "storage", "crawler", "notifier", "reports", "web", "govwatch")
+
+
+def python_sources(folders: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(path from the repository's root, text) of every Python file below ``folders``, in order."""
+    for folder in folders:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
 
 
 def _pg_url() -> str | None:

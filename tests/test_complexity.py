@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from radon.complexity import cc_rank, cc_visit
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("config", "checks", "storage", "crawler", "notifier", "reports", "govwatch", "web")
+from tests.conftest import PACKAGES, python_sources
+
 WORST_ALLOWED = "D"
 
 
@@ -31,8 +29,5 @@ def test_the_grader_flags_a_tangled_function_and_method() -> None:
 
 
 def test_no_function_of_the_packages_is_above_grade_d() -> None:
-    found = []
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            found += too_complex(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+    found = [f for name, source in python_sources(PACKAGES) for f in too_complex(source, name)]
     assert found == [], "split these functions (radon grade E/F):\n" + "\n".join(found)
