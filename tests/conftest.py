@@ -15,6 +15,20 @@ PG_ENV = "GOVWATCH_TEST_PG_URL"
 REQUIRE_PG_ENV = "GOVWATCH_REQUIRE_PG"
 AS_OF = dt.date(2021, 11, 30)
 ROOT = Path(__file__).resolve().parents[1]
+#: a small county of three units (scoring, publication, appeal and workbench tests seed findings on it)
+SMALL_COUNTY = {
+    "county": "测试县",
+    "monitoring": {"start": "2021-01-01", "end": "2021-11-30"},
+    "units": [
+        {"id": "fgj", "name": "发展改革局", "kind": "department",
+         "sites": [{"url": "http://fgj.example/", "columns": [
+             {"name": "工作动态", "url": "http://fgj.example/gzdt/"},
+             {"name": "统计数据", "url": "http://fgj.example/tjsj/"}]}]},
+        {"id": "czj", "name": "财政局", "kind": "department", "sites": [{"url": "http://czj.example/"}]},
+        {"id": "gyz", "name": "革一镇", "kind": "township", "sites": [{"url": "http://gyz.example/"}]},
+    ],
+}
+
 #: the project's packages (the app shell govwatch/ and the workbench web/ last)
 PACKAGES = ("config", "checks", "storage", "crawler", "notifier", "reports", "web", "govwatch")
 

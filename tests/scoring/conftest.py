@@ -12,19 +12,7 @@ import yaml
 from checks.base import Outcome
 from config.loader import load_config
 from storage import Database, apply_outcomes, sync_roster
-
-COUNTY = {
-    "county": "测试县",
-    "monitoring": {"start": "2021-01-01", "end": "2021-11-30"},
-    "units": [
-        {"id": "fgj", "name": "发展改革局", "kind": "department",
-         "sites": [{"url": "http://fgj.example/", "columns": [
-             {"name": "工作动态", "url": "http://fgj.example/gzdt/"},
-             {"name": "统计数据", "url": "http://fgj.example/tjsj/"}]}]},
-        {"id": "czj", "name": "财政局", "kind": "department", "sites": [{"url": "http://czj.example/"}]},
-        {"id": "gyz", "name": "革一镇", "kind": "township", "sites": [{"url": "http://gyz.example/"}]},
-    ],
-}
+from tests.conftest import SMALL_COUNTY as COUNTY
 
 STALE_EV = {"column": "工作动态", "category": "news", "last_update": "2021-10-01", "limit_days": 14,
             "window": "14d", "items": 3, "top_level": False}

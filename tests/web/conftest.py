@@ -15,23 +15,12 @@ from checks.base import Outcome
 from govwatch.context import Context, open_context
 from storage import apply_outcomes, sync_roster
 from storage.users import add_user
+from tests.conftest import SMALL_COUNTY as COUNTY
 from web.app import create_app
 from web.security import LoginLimiter
 
 AS_OF = dt.date(2021, 11, 30)
 PASSWORD = "correct-horse-42"
-COUNTY = {
-    "county": "测试县",
-    "monitoring": {"start": "2021-01-01", "end": "2021-11-30"},
-    "units": [
-        {"id": "fgj", "name": "发展改革局", "kind": "department",
-         "sites": [{"url": "http://fgj.example/", "columns": [
-             {"name": "工作动态", "url": "http://fgj.example/gzdt/"},
-             {"name": "统计数据", "url": "http://fgj.example/tjsj/"}]}]},
-        {"id": "czj", "name": "财政局", "kind": "department", "sites": [{"url": "http://czj.example/"}]},
-        {"id": "gyz", "name": "革一镇", "kind": "township", "sites": [{"url": "http://gyz.example/"}]},
-    ],
-}
 #: login name -> (role, unit)
 USERS = {"admin": ("admin", None), "duty1": ("duty", None), "eval1": ("evaluation", None),
          "fgjuser": ("unit", "fgj"), "czjuser": ("unit", "czj"), "gyzuser": ("unit", "gyz")}
