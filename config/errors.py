@@ -16,6 +16,10 @@ exits with its ``exit_code``::
     ├── FeedError                   a body that is not a feed (the adapter turns it into a status)
     └── ChannelError                a notice was not delivered (it stays queued and is retried)
 
+Three join it where they are raised: ``DocError`` (crawler/doctext.py, a document whose text cannot be read; it
+becomes the document's status), ``OffsiteRedirectError`` (crawler/redirects.py, also an ``httpx.RequestError``) and
+``OffsiteRedirect`` (crawler/middlewares.py, also Scrapy's ``IgnoreRequest``).
+
 A page that could not be fetched is not an error: it is an observation with a status (crawler/status.py).
 """
 

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.html
 
 from checks.privacy import LOCATION_MARK
+from config.errors import GovwatchError
 from crawler.extract import decode_html
 
 __all__ = ["ATTACHMENT_EXTS", "DocError", "HtmlDoc", "attachment_ext", "file_text", "html_text"]
@@ -33,7 +34,7 @@ _UTF16_RUN = re.compile(rb"(?:[\x20-\x7e\t\r\x07]\x00|[\x00-\xff][\x4e-\x9f]|[\x
 _SKIP = {"script", "style", "noscript", "template", "head", "select", "option", "nav", "header", "footer"}
 
 
-class DocError(Exception):
+class DocError(GovwatchError):
     """A document whose text cannot be read; ``status`` says why (unreadable, unsupported, encrypted)."""
 
     def __init__(self, status: str, message: str) -> None:

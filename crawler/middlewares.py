@@ -15,6 +15,7 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from config.errors import GovwatchError
 from crawler.redirects import RedirectPolicy
 
 __all__ = ["REDIRECT_HOSTS_META", "BackoffRetryMiddleware", "OffsiteRedirect", "RedirectGuardMiddleware",
@@ -24,7 +25,7 @@ __all__ = ["REDIRECT_HOSTS_META", "BackoffRetryMiddleware", "OffsiteRedirect", "
 REDIRECT_HOSTS_META = "govwatch_redirect_hosts"
 
 
-class OffsiteRedirect(IgnoreRequest):
+class OffsiteRedirect(IgnoreRequest, GovwatchError):
     """A redirect to a host that is neither the unit's nor allowed: not followed (status ``redirect_offsite``)."""
 
 

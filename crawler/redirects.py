@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from config.errors import GovwatchError
 from config.schema import Config
 
 __all__ = ["OFFSITE_STATUS", "OffsiteRedirectError", "RedirectPolicy", "county_redirect_hosts", "host_key",
@@ -101,7 +102,7 @@ def county_redirect_hosts(config: Config) -> list[str]:
                   | {e for e in RedirectPolicy((), config.crawl.redirect_hosts).entries()})
 
 
-class OffsiteRedirectError(httpx.RequestError):
+class OffsiteRedirectError(httpx.RequestError, GovwatchError):
     """An httpx client with :func:`httpx_guard` was redirected to a host its policy does not allow."""
 
     fetch_status = OFFSITE_STATUS
