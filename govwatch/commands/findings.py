@@ -9,7 +9,7 @@ import sys
 from config.labels import SEVERITY_LABELS, STATUS_LABELS
 from govwatch.cli import parse_date_arg
 from govwatch.context import open_context
-from notifier.evidence import describe_evidence
+from notifier.evidence import describe_evidence, shown_target
 from storage import finding_to_dict, list_findings
 from storage.findings import STATES, days_open
 
@@ -41,7 +41,7 @@ def _findings(args: argparse.Namespace) -> int:
             rule = ctx.catalogue.rules.get(f.rule)
             table.add_row(
                 f.id, f.unit_id, rule.indicator if rule else f.rule, SEVERITY_LABELS.get(f.severity, f.severity),
-                STATUS_LABELS.get(f.status, f.status), f.target, describe_evidence(f.rule, f.evidence),
+                STATUS_LABELS.get(f.status, f.status), shown_target(f.target), describe_evidence(f.rule, f.evidence),
                 f.first_seen.isoformat(), f.last_seen.isoformat(), str(days_open(f)),
             )
         Console(width=max(160, Console().width)).print(table)

@@ -45,7 +45,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
     out = tmp_path_factory.mktemp("chinese")
     assert main(["demo", "--as-of", AS_OF.isoformat(), "--out", str(out / "demo")]) == 0
     db = f"sqlite:///{out / 'demo' / 'govwatch.db'}"
-    files: dict[str, list[Path]] = {}
+    files: dict[str, list[Path]] = {"db": [out / "demo" / "govwatch.db"]}
     for kind in ("rectification", "digest", "monthly"):
         assert main(["notify", "--db", db, "--dry-run", "--kind", kind, "--as-of", AS_OF.isoformat(),
                      "--out", str(out / kind)]) == 0
@@ -75,3 +75,10 @@ def test_a_message_boards_category_is_named_in_chinese() -> None:
     ev = {"column": "咨询投诉", "category": "interaction", "url": "http://127.0.0.1:9/zxts/", "limit": "3个月"}
     details = dict(evidence_details("interaction.unanswered", ev, load_catalogue()))
     assert details["栏目类别"] == "互动交流类" and details["栏目"] == "咨询投诉"
+
+
+def test_the_findings_table_shows_an_account_by_its_platforms_name(rendered: dict[str, list[Path]], capsys) -> None:
+    db = f"sqlite:///{rendered['db'][0]}"
+    assert main(["findings", "--db", db, "--format", "table", "--rule", "account.stale"]) == 0
+    out = capsys.readouterr().out
+    assert "订阅源 czfb" in out and "rss:czfb" not in out
