@@ -137,7 +137,7 @@ def _read_db(path: Path, since: float) -> tuple[list[dict[str, Any]], list[dict[
     try:
         runs = [dict(r) for r in con.execute("SELECT kind, started_at, finished_at, status, stats FROM crawl_runs "
                                              "ORDER BY id")]
-        findings = [dict(r) for r in con.execute("SELECT rule, unit_id, target, status, evidence, created_at "
+        findings = [dict(r) for r in con.execute("SELECT rule, unit_id, target, status, evidence, created_at, updated_at "
                                                  "FROM findings")]
     finally:
         con.close()
@@ -152,24 +152,36 @@ def _read_db(path: Path, since: float) -> tuple[list[dict[str, Any]], list[dict[
     for f in findings:
         f["evidence"] = json.loads(f["evidence"]) if isinstance(f["evidence"], str) else (f["evidence"] or {})
         f["created"] = _ts(f["created_at"])
+        f["updated"] = _ts(f["updated_at"])
     return out_runs, findings
+
+
+def _written(f: dict[str, Any], since: float) -> float | None:
+    """When a run that started at ``since`` wrote a finding: created then (exact), else last updated then."""
+    for t in (f["created"], f["updated"]):
+        if t is not None and t >= since:
+            return t
+    return None
 
 
 # -- one day -------------------------------------------------------------------------------------
 def _attribute(t: float, method: str, kind: str, runs: list[dict[str, Any]], end: float) -> str:
     """The stage a request belongs to: the stage run whose time window holds it (ties by what the URL is)."""
     hits = [r["kind"] for r in runs if r["start"] - 0.05 <= t <= (r["end"] or end) + 0.05]
-    if len(hits) > 1:
+    if len(hits) > 1:  # stages running side by side: the stage this kind of request most likely comes from
         if kind == "feed" and "accounts" in hits:
             return "accounts"
-        if method == "HEAD" and "links" in hits:
+        if (method == "HEAD" or kind in ("broken_target", "external", "attachment", "hostile_link")) and "links" in hits:
             return "links"
+        if kind in ("list_page1", "list_more", "script_data") and "crawl" in hits:
+            return "crawl"
     return hits[0] if hits else "unattributed"
 
 
 def _requests(farm: CycleFarm, log: list[tuple[float, Any]], runs: list[dict[str, Any]], end: float,
               crawl: CrawlConfig) -> dict[str, Any]:
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    link_targets: Counter[str] = Counter()
     hosts: Counter[str] = Counter()
     for t, e in log:
         kind = farm.kind_of(e.host, e.path)
@@ -178,6 +190,8 @@ def _requests(farm: CycleFarm, log: list[tuple[float, Any]], runs: list[dict[str
             label = CRAWL_LABELS.get(kind, f"crawl: {kind}")
         else:
             label = STAGE_LABELS.get(stage, f"{stage}: {kind}")
+        if stage == "links":
+            link_targets[f"{kind} {e.method}" + (" conditional" if e.conditional else "")] += 1
         c = by_kind[label]
         c["requests"] += 1
         c["conditional"] += int(e.conditional)
@@ -193,6 +207,7 @@ def _requests(farm: CycleFarm, log: list[tuple[float, Any]], runs: list[dict[str
         "not_modified": sum(c["not_modified"] for c in by_kind.values()),
         "by_kind": {k: {**dict(v), "per_watched_page": round(v["requests"] / watched, 3)}
                     for k, v in sorted(by_kind.items(), key=lambda kv: -kv[1]["requests"])},
+        "link_checks_by_target": dict(link_targets.most_common()),
         "by_host": dict(hosts.most_common()),
         "busiest_host": busiest_host,
         "floor_s": round(busiest * crawl.delay / crawl.concurrency_per_host, 1),
@@ -242,16 +257,15 @@ def _score(farm: CycleFarm, findings: list[dict[str, Any]], as_of: dt.date) -> d
     }
 
 
-def _timing(farm: CycleFarm, runs: list[dict[str, Any]], findings: list[dict[str, Any]], started: float,
-            new_since: float) -> dict[str, Any]:
-    """When findings were first written (seconds after the run started), against the end of the link stage."""
+def _timing(runs: list[dict[str, Any]], findings: list[dict[str, Any]], started: float) -> dict[str, Any]:
+    """When findings were written (seconds after the run started; a finding already known: its last update),
+    against the end of the link stage."""
     links_end = [r["end"] for r in runs if r["kind"] == "links"]
-    fresh = [f["created"] for f in findings if f["created"] and f["created"] >= new_since
-             and f["rule"] in ("column.stale", "column.blank", "homepage.stale")]
+    written = [(f, t) for f in findings if (t := _written(f, started)) is not None]
+    fresh = [t for f, t in written if f["rule"] in ("column.stale", "column.blank", "homepage.stale")]
     first_by_unit: dict[str, float] = {}
-    for f in findings:
-        if f["created"] and f["created"] >= new_since:
-            first_by_unit[f["unit_id"]] = min(first_by_unit.get(f["unit_id"], f["created"]), f["created"])
+    for f, t in written:
+        first_by_unit[f["unit_id"]] = min(first_by_unit.get(f["unit_id"], t), t)
     rel = {k: round(v - started, 1) for k, v in sorted(first_by_unit.items())}
     return {
         "stages": [{"stage": r["kind"], "start_s": round(r["start"] - started, 1),
@@ -302,7 +316,7 @@ def run_day(farm: CycleFarm, work: Path, as_of: dt.date, crawl: CrawlConfig, *, 
     result["wall_over_floor"] = (round(wall / result["requests"]["floor_s"], 2)
                                  if result["requests"]["floor_s"] else None)
     result.update(_score(farm, findings, as_of))
-    result["timing"] = _timing(farm, runs, findings, started, started)
+    result["timing"] = _timing(runs, findings, started)
     result["summary_tail"] = (work / f"run-{as_of}.out").read_text(encoding="utf-8", errors="replace")[-1500:]
     link_runs = [r for r in runs if r["kind"] == "links"]
     result["link_stage_stats"] = link_runs[-1]["stats"] if link_runs else None
@@ -402,7 +416,8 @@ def report(res: dict[str, Any]) -> str:
         lines.append(f"| {k} | " + " | ".join(cells) + " |")
     for d in res["days"]:
         lk, t = d["links"], d["timing"]
-        lines += ["", f"Day {d.get('day', 'hostile')}: broken links found by place {lk['by_place']}; "
+        lines += ["", f"Day {d.get('day', 'hostile')}: link checks by target {d['requests'].get('link_checks_by_target')}; "
+                      f"requests by host {d['requests']['by_host']}; broken links found by place {lk['by_place']}; "
                       f"first freshness finding at {t['first_freshness_finding_s']} s, link stage ended at "
                       f"{t['links_stage_end_s']} s; stages {[(s['stage'], s['start_s'], s['end_s']) for s in t['stages']]}."]
         if lk["missed_urls"]:
