@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python benchmarks/crawl_bench.py
 	$(BIN)/python benchmarks/links_bench.py
 	$(BIN)/python benchmarks/web_bench.py
+	$(BIN)/python benchmarks/cycle_bench.py
 
 clean:
 	rm -rf $(VENV) govwatch-demo govwatch-out .pytest_cache
