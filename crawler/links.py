@@ -29,7 +29,7 @@ import logging
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -701,11 +701,13 @@ async def check_sites(
     ok_cache: dict[str, dt.datetime] | None = None,
     crawled: Mapping[int, Mapping[str, Iterable[Link]]] | None = None,
     deadline: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[SiteScan], dict[str, LinkResult], LinkChecker]:
     """Scan the sites (``homepage``: the homepage's links; ``site``: the whole site within budget and depth;
     a dict gives each site id its own scope; ``crawled``: per site id, the pages the crawl read with their links),
     check every unique link once within the budgets and the deadline, re-test the failures; returns the scans,
-    the results by URL (deferred links included) and the checker (for its request count)."""
+    the results by URL (deferred links included) and the checker (for its request count); ``progress`` is told
+    (links checked, links to check) as the checks finish."""
     checker = LinkChecker(settings, transport=transport, ok_cache=ok_cache,
                           internal_hosts={s.host for s in sites}, deadline=deadline)
     try:
@@ -716,7 +718,15 @@ async def check_sites(
         todo, deferred = _budgeted(checker, [sc for sc in scans if sc.status == "ok"])
         for url in deferred:
             checker.defer(url, "over the link-check budget of this run: checked in a later run")
-        await asyncio.gather(*(checker.check(url, kind) for url, kind in todo))
+        finished = [0]
+
+        async def one(url: str, kind: str) -> None:
+            await checker.check(url, kind)
+            finished[0] += 1
+            if progress:
+                progress(finished[0], len(todo))
+
+        await asyncio.gather(*(one(url, kind) for url, kind in todo))
         kinds: dict[str, str] = {}
         for scan in scans:
             for url, ref in scan.refs.items():

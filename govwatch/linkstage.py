@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -175,6 +176,7 @@ def run_link_check(
     units: set[str] | None = None,
     transport: Any = None,
     deadline: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LinkReport:
     """Check the links of every active site: the homepage's links and those of the pages the crawl read
     (``links.crawled_pages``), or the whole site (``whole_site=True``); ``None`` = the whole site of each site
@@ -201,7 +203,8 @@ def run_link_check(
     report = LinkReport(run_id=run_id, sites=len(specs), whole_site=sum(1 for v in scopes.values() if v == "site"))
     started = dt.datetime.now(dt.UTC)
     scans, results, checker = (asyncio.run(check_sites(specs, checker_settings(ctx), scope=scopes, transport=transport,
-                                                       ok_cache=ok_cache, crawled=crawled, deadline=deadline))
+                                                       ok_cache=ok_cache, crawled=crawled, deadline=deadline,
+                                                       progress=progress))
                                if specs else ([], {}, None))
     report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     report.requests = checker.requests if checker else 0
