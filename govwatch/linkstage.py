@@ -93,19 +93,25 @@ def checker_settings(ctx: Context) -> CheckerSettings:
     )
 
 
-def crawled_links(ctx: Context, site_ids: set[int], internal_hosts: set[str]) -> dict[int, dict[str, list[Link]]]:
+def crawled_links(ctx: Context, site_ids: set[int], internal_hosts: set[str],
+                  fine: dict[str, dt.datetime] | None = None) -> dict[int, dict[str, list[Link]]]:
     """Per site, the pages its active columns' crawl read (list pages, homepage, opened articles) with their
     stored links: the newest snapshot that recorded any, a page replayed from the cache taken from the newest
-    snapshot that read it."""
+    snapshot that read it. ``fine`` is given the pages the newest crawl of a column read fine (its list was
+    read): a link to them is not fetched again within the page TTL."""
     out: dict[int, dict[str, list[Link]]] = {}
     with ctx.db.session() as s:
         columns = s.execute(select(ColumnRow.id, ColumnRow.site_id)
                             .where(ColumnRow.active.is_(True), ColumnRow.site_id.in_(site_ids))
                             .order_by(ColumnRow.id)).all()
         for column_id, site_id in columns:
-            infos = s.scalars(select(PageSnapshot.info).where(PageSnapshot.column_id == column_id)
-                              .order_by(PageSnapshot.id.desc()).limit(_SNAPSHOTS_SEARCHED))
-            pages = merge_snapshot_outlinks(info or {} for info in infos)
+            snaps = s.execute(select(PageSnapshot.info, PageSnapshot.status, PageSnapshot.fetched_at)
+                              .where(PageSnapshot.column_id == column_id)
+                              .order_by(PageSnapshot.id.desc()).limit(_SNAPSHOTS_SEARCHED)).all()
+            if fine is not None and snaps and snaps[0].status == "ok":
+                for page in (snaps[0].info or {}).get("outlinks") or {}:
+                    fine[page] = max(fine.get(page, snaps[0].fetched_at), snaps[0].fetched_at)
+            pages = merge_snapshot_outlinks(snap.info or {} for snap in snaps)
             if pages:
                 out.setdefault(site_id, {}).update(snapshot_links(pages, internal_hosts))
     return out
@@ -199,7 +205,7 @@ def run_link_check(
         ok_cache = load_ok_cache(s, max(dt.timedelta(hours=longest), _CARRY_HORIZON), now)
     specs, scopes = _plan(ctx, rows, whole_site, last_whole, now)
     hosts = {sp.host for sp in specs}
-    crawled = crawled_links(ctx, set(scopes), hosts) if cfg.crawled_pages and specs else {}
+    crawled = crawled_links(ctx, set(scopes), hosts, ok_cache) if cfg.crawled_pages and specs else {}
     report = LinkReport(run_id=run_id, sites=len(specs), whole_site=sum(1 for v in scopes.values() if v == "site"))
     started = dt.datetime.now(dt.UTC)
     scans, results, checker = (asyncio.run(check_sites(specs, checker_settings(ctx), scope=scopes, transport=transport,
