@@ -605,10 +605,18 @@ def _add_ref(scan: SiteScan, link: Link, page: str, on_homepage: bool) -> None:
 
 
 async def _scan_site(checker: LinkChecker, site: SiteSpec, scope: str,
-                     crawled: Mapping[str, Iterable[Link]] | None = None) -> SiteScan:
+                     crawled: Mapping[str, Iterable[Link]] | None = None, *, read: bool = False) -> SiteScan:
     """Read the site's pages (the homepage; the whole site within budget and depth for ``site``) and gather
-    every link they and the pages the crawl read (``crawled``: page -> its stored links) refer to."""
+    every link they and the pages the crawl read (``crawled``: page -> its stored links) refer to; ``read``:
+    the crawl read the homepage fine and stored all its links, it is not fetched again (``homepage`` scope)."""
     scan = SiteScan(site, scope)
+    if read and scope == "homepage" and crawled and site.url in crawled:
+        for page, links in crawled.items():
+            scan.crawled_pages += 1
+            for link in links:
+                _add_ref(scan, link, page, page == site.url)
+        scan.finished_at = dt.datetime.now(dt.UTC)
+        return scan
     home, html = await checker.fetch_page(site.url)
     if home.error or html is None:
         scan.status = "failed"
@@ -700,11 +708,13 @@ async def check_sites(
     transport: httpx.AsyncBaseTransport | None = None,
     ok_cache: dict[str, dt.datetime] | None = None,
     crawled: Mapping[int, Mapping[str, Iterable[Link]]] | None = None,
+    read: set[int] | None = None,
     deadline: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[SiteScan], dict[str, LinkResult], LinkChecker]:
     """Scan the sites (``homepage``: the homepage's links; ``site``: the whole site within budget and depth;
-    a dict gives each site id its own scope; ``crawled``: per site id, the pages the crawl read with their links),
+    a dict gives each site id its own scope; ``crawled``: per site id, the pages the crawl read with their links;
+    ``read``: the sites whose homepage the crawl read fine, with all its links: not fetched again),
     check every unique link once within the budgets and the deadline, re-test the failures; returns the scans,
     the results by URL (deferred links included) and the checker (for its request count); ``progress`` is told
     (links checked, links to check) as the checks finish."""
@@ -713,7 +723,8 @@ async def check_sites(
     try:
         scopes = scope if isinstance(scope, dict) else {s.site_id: scope for s in sites}
         scans = list(await asyncio.gather(*(
-            _scan_site(checker, s, scopes.get(s.site_id, "homepage"), (crawled or {}).get(s.site_id))
+            _scan_site(checker, s, scopes.get(s.site_id, "homepage"), (crawled or {}).get(s.site_id),
+                       read=s.site_id in (read or set()))
             for s in sites)))
         todo, deferred = _budgeted(checker, [sc for sc in scans if sc.status == "ok"])
         for url in deferred:

@@ -50,10 +50,10 @@ def snapshot_links(pages: Mapping[str, Iterable[Any]], internal_hosts: Iterable[
     return out
 
 
-def merge_snapshot_outlinks(infos: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
+def merge_snapshot_outlinks(infos: Iterable[Mapping[str, Any]], cut: set[str] | None = None) -> dict[str, list[Any]]:
     """The pages and stored links of a column from its snapshots' ``info`` (newest first): the pages of the
     newest snapshot that recorded any; a page it replayed from the cache takes the links of the newest
-    snapshot that read that page fresh."""
+    snapshot that read that page fresh. ``cut`` is given the pages whose stored links were cut at the cap."""
     wanted: list[str] | None = None
     found: dict[str, list[Any]] = {}
     missing: set[str] = set()
@@ -69,6 +69,8 @@ def merge_snapshot_outlinks(infos: Iterable[Mapping[str, Any]]) -> dict[str, lis
             if page in fresh:
                 found[page] = fresh[page]
                 missing.discard(page)
+                if cut is not None and page in (info.get("outlinks_cut") or {}):
+                    cut.add(page)
         if not missing:
             break
     return {p: found[p] for p in (wanted or []) if p in found}

@@ -22,7 +22,8 @@ from govwatch.roster import ensure_synced
 from storage.links import load_ok_cache, record_link_scans
 from storage.models import ColumnRow, CrawlRun, LinkScan, PageSnapshot, Probe, SiteRow, Unit, utcnow
 
-__all__ = ["LinkReport", "ProbeReport", "checker_settings", "crawled_links", "run_link_check", "run_probes"]
+__all__ = ["CrawledPages", "LinkReport", "ProbeReport", "checker_settings", "crawled_links", "run_link_check",
+           "run_probes"]
 
 log = logging.getLogger("govwatch.links")
 
@@ -93,27 +94,44 @@ def checker_settings(ctx: Context) -> CheckerSettings:
     )
 
 
-def crawled_links(ctx: Context, site_ids: set[int], internal_hosts: set[str],
-                  fine: dict[str, dt.datetime] | None = None) -> dict[int, dict[str, list[Link]]]:
+@dataclass
+class CrawledPages:
+    """What the crawl read of the sites: per site the pages with their stored links; the pages the newest crawl
+    read fine, with when; the pages whose stored links were cut at the cap."""
+
+    links: dict[int, dict[str, list[Link]]] = field(default_factory=dict)
+    fine: dict[str, dt.datetime] = field(default_factory=dict)
+    cut: set[str] = field(default_factory=set)
+
+
+#: statuses of a newest snapshot whose pages opened fine (a list read, or unchanged); a homepage need show no list
+_READ_FINE = {"column": ("ok", "not_modified"), "homepage": ("ok", "empty", "not_modified")}
+
+
+def crawled_links(ctx: Context, site_ids: set[int], internal_hosts: set[str]) -> CrawledPages:
     """Per site, the pages its active columns' crawl read (list pages, homepage, opened articles) with their
     stored links: the newest snapshot that recorded any, a page replayed from the cache taken from the newest
-    snapshot that read it. ``fine`` is given the pages the newest crawl of a column read fine (its list was
-    read): a link to them is not fetched again within the page TTL."""
-    out: dict[int, dict[str, list[Link]]] = {}
+    snapshot that read it; and the pages the newest crawl of a column read fine (a link to them is not
+    fetched again within the page TTL)."""
+    out = CrawledPages()
     with ctx.db.session() as s:
-        columns = s.execute(select(ColumnRow.id, ColumnRow.site_id)
+        columns = s.execute(select(ColumnRow.id, ColumnRow.site_id, ColumnRow.role)
                             .where(ColumnRow.active.is_(True), ColumnRow.site_id.in_(site_ids))
                             .order_by(ColumnRow.id)).all()
-        for column_id, site_id in columns:
+        for column_id, site_id, role in columns:
             snaps = s.execute(select(PageSnapshot.info, PageSnapshot.status, PageSnapshot.fetched_at)
                               .where(PageSnapshot.column_id == column_id)
                               .order_by(PageSnapshot.id.desc()).limit(_SNAPSHOTS_SEARCHED)).all()
-            if fine is not None and snaps and snaps[0].status == "ok":
-                for page in (snaps[0].info or {}).get("outlinks") or {}:
-                    fine[page] = max(fine.get(page, snaps[0].fetched_at), snaps[0].fetched_at)
-            pages = merge_snapshot_outlinks(snap.info or {} for snap in snaps)
+            if not snaps:
+                continue
+            newest = snaps[0]
+            if newest.status in _READ_FINE.get(role, _READ_FINE["column"]):
+                info = newest.info or {}
+                for page in [*(info.get("outlinks") or {}), *(info.get("outlinks_cached") or [])]:
+                    out.fine[page] = max(out.fine.get(page, newest.fetched_at), newest.fetched_at)
+            pages = merge_snapshot_outlinks((snap.info or {} for snap in snaps), out.cut)
             if pages:
-                out.setdefault(site_id, {}).update(snapshot_links(pages, internal_hosts))
+                out.links.setdefault(site_id, {}).update(snapshot_links(pages, internal_hosts))
     return out
 
 
@@ -205,11 +223,19 @@ def run_link_check(
         ok_cache = load_ok_cache(s, max(dt.timedelta(hours=longest), _CARRY_HORIZON), now)
     specs, scopes = _plan(ctx, rows, whole_site, last_whole, now)
     hosts = {sp.host for sp in specs}
-    crawled = crawled_links(ctx, set(scopes), hosts, ok_cache) if cfg.crawled_pages and specs else {}
+    crawled = crawled_links(ctx, set(scopes), hosts) if cfg.crawled_pages and specs else CrawledPages()
+    for page, at in crawled.fine.items():
+        ok_cache[page] = max(ok_cache.get(page, at), at)
+    page_ttl = dt.timedelta(hours=cfg.page_ok_ttl_hours)
+    # a homepage the crawl read fine within the page TTL, all of its links stored: not fetched again
+    read = {sp.site_id for sp in specs if scopes[sp.site_id] == "homepage" and sp.url in crawled.fine
+            and now - crawled.fine[sp.url] < page_ttl and sp.url not in crawled.cut
+            and sp.url in crawled.links.get(sp.site_id, {})}
     report = LinkReport(run_id=run_id, sites=len(specs), whole_site=sum(1 for v in scopes.values() if v == "site"))
     started = dt.datetime.now(dt.UTC)
     scans, results, checker = (asyncio.run(check_sites(specs, checker_settings(ctx), scope=scopes, transport=transport,
-                                                       ok_cache=ok_cache, crawled=crawled, deadline=deadline,
+                                                       ok_cache=ok_cache, crawled=crawled.links, read=read,
+                                                       deadline=deadline,
                                                        progress=progress))
                                if specs else ([], {}, None))
     report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
