@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("govwatch.pipeline")
+
+#: rules judged on what the link and content stages read: the checks after the crawl leave them for the final check
+#: (yesterday's links and texts are not seen again today)
+LATE_RULES = frozenset({"link.broken", "content.error", "content.privacy"})
 
 StageProgress = Callable[[str, int, int], None]
 """Progress of a cycle: (stage, done, total); stage ``crawl`` (pages), ``links`` (links) or ``run`` (stages)."""
@@ -316,8 +320,9 @@ def _probe_days(ctx: Context, as_of: dt.date) -> int:
     return rule.window.days_hint(as_of) if rule is not None and rule.window is not None else 7
 
 
-def check(ctx: Context, as_of: dt.date) -> CheckReport:
-    """Run the checks on the stored observations at the monitoring time point and update the findings."""
+def check(ctx: Context, as_of: dt.date, *, rules: Iterable[str] | None = None) -> CheckReport:
+    """Run the checks (``rules``: only these) on the stored observations at the monitoring time point and update
+    the findings."""
     with ctx.db.session() as s:
         run = CrawlRun(kind="check", as_of=as_of)
         s.add(run)
@@ -326,12 +331,13 @@ def check(ctx: Context, as_of: dt.date) -> CheckReport:
         from govwatch.contentstage import word_lists
 
         inp.content_lists = word_lists(ctx)
-        outcomes = run_checks(inp, ctx.catalogue)
+        outcomes = run_checks(inp, ctx.catalogue, rules)
         stats = apply_outcomes(s, outcomes, as_of)
         active = list_findings(s, status=("open", "warning", "suspected"))
         by_rule = Counter(f.rule if f.status == "open" else f"{f.rule}:{f.status}" for f in active)
         run.finished_at, run.status = utcnow(), "ok"
-        run.stats = {"outcomes": len(outcomes), "opened": stats.opened, "rectified": stats.rectified}
+        run.stats = {"outcomes": len(outcomes), "opened": stats.opened, "rectified": stats.rectified,
+                     **({"rules": sorted(rules)} if rules is not None else {})}
     return CheckReport(as_of, len(outcomes), stats.opened, stats.rectified, dict(sorted(by_rule.items())))
 
 
@@ -385,7 +391,8 @@ def run_stages(ctx: Context, as_of: dt.date, *, deadline: dt.datetime | None = N
     if probes:
         report.probe = maybe("probe", lambda: probe(ctx))
     report.accounts = maybe("accounts", lambda: observe_accounts(ctx))
-    report.first_check = check(ctx, as_of)  # freshness first: a slow link stage never holds these findings back
+    # freshness first: a slow link stage never holds these findings back
+    report.first_check = check(ctx, as_of, rules=[r for r in ctx.catalogue.rules if r not in LATE_RULES])
     done_one()
     report.links = maybe("links", lambda: run_link_check(ctx, whole_site=whole_site, deadline=deadline,
                                                         progress=stage_bar("links")))
