@@ -679,7 +679,8 @@ def _budgeted(checker: LinkChecker, scans: list[SiteScan]) -> tuple[list[tuple[s
     order = {u: i for i, u in enumerate(kinds)}
     costly = sorted((u for u in kinds if checker.needs_request(u, kinds[u])),
                     key=lambda u: (checker.ok_cache.get(u, never), u not in on_home, order[u]))
-    free = [(u, kinds[u]) for u in kinds if u not in checker._checks and not checker.needs_request(u, kinds[u])]
+    expensive = set(costly)
+    free = [(u, kinds[u]) for u in kinds if u not in expensive]  # trusted, or already checked in this run
     per_page: dict[str, int] = {}
     per_host: dict[str, int] = {}
     take: list[tuple[str, str]] = []

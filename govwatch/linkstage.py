@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -119,17 +120,17 @@ def crawled_links(ctx: Context, site_ids: set[int], internal_hosts: set[str]) ->
                             .where(ColumnRow.active.is_(True), ColumnRow.site_id.in_(site_ids))
                             .order_by(ColumnRow.id)).all()
         for column_id, site_id, role in columns:
-            snaps = s.execute(select(PageSnapshot.info, PageSnapshot.status, PageSnapshot.fetched_at)
-                              .where(PageSnapshot.column_id == column_id)
-                              .order_by(PageSnapshot.id.desc()).limit(_SNAPSHOTS_SEARCHED)).all()
-            if not snaps:
+            snaps = iter(s.execute(select(PageSnapshot.info, PageSnapshot.status, PageSnapshot.fetched_at)
+                                   .where(PageSnapshot.column_id == column_id)
+                                   .order_by(PageSnapshot.id.desc()).limit(_SNAPSHOTS_SEARCHED)))
+            newest = next(snaps, None)  # the older ones are read only as far as a page replayed from the cache needs
+            if newest is None:
                 continue
-            newest = snaps[0]
             if newest.status in _READ_FINE.get(role, _READ_FINE["column"]):
                 info = newest.info or {}
                 for page in [*(info.get("outlinks") or {}), *(info.get("outlinks_cached") or [])]:
                     out.fine[page] = max(out.fine.get(page, newest.fetched_at), newest.fetched_at)
-            pages = merge_snapshot_outlinks((snap.info or {} for snap in snaps), out.cut)
+            pages = merge_snapshot_outlinks((snap.info or {} for snap in itertools.chain([newest], snaps)), out.cut)
             if pages:
                 out.links.setdefault(site_id, {}).update(snapshot_links(pages, internal_hosts))
     return out
