@@ -22,6 +22,7 @@ __all__ = [
     "Contact",
     "CrawlConfig",
     "LinksConfig",
+    "RunConfig",
     "SiteLinksConfig",
     "MonitoringWindow",
     "PlatformConfig",
@@ -113,12 +114,26 @@ class LinksConfig(_Strict):
     max_pages: int = Field(default=300, ge=1, le=100_000)  # page budget per site for the whole-site check
     max_depth: int = Field(default=3, ge=0, le=50)
     check_external: bool = True
-    external_ok_ttl_hours: float = Field(default=72.0, ge=0)  # recent OK results for external URLs are reused
+    # the links of the pages the crawl read (column list pages, homepages, opened articles) are checked every cycle
+    crawled_pages: bool = True
+    # a link that answered fine is not fetched again within its class's TTL (0: fetched every time)
+    page_ok_ttl_hours: float = Field(default=72.0, ge=0, le=24 * 366)  # pages of the monitored sites
+    attachment_ok_ttl_hours: float = Field(default=168.0, ge=0, le=24 * 366)  # attachments and images
+    external_ok_ttl_hours: float = Field(default=72.0, ge=0, le=24 * 366)  # links to other hosts
+    # links fetched per referring page and per target host in one run; the rest waits for the next runs
+    max_links_per_page: int = Field(default=300, ge=1, le=1_000_000)
+    max_links_per_host: int = Field(default=3000, ge=1, le=10_000_000)
     retest_delay: float = Field(default=30.0, ge=0, le=3600)  # seconds before a failed link is checked again
     retests: int = Field(default=1, ge=1, le=5)
     timeout: float | None = Field(default=None, gt=0, le=120)  # default: crawl.timeout
     max_redirects: int = Field(default=10, ge=1, le=30)
     head_unreliable_hosts: list[str] = Field(default_factory=list)  # hosts whose HEAD answers lie: always GET
+
+
+class RunConfig(_Strict):
+    """``govwatch run`` / the nightly job: after the deadline no stage starts new work; what is done is kept."""
+
+    deadline_minutes: int = Field(default=0, ge=0, le=24 * 60)  # 0: no deadline
 
 
 class SiteConfig(_Strict):
@@ -414,6 +429,7 @@ class Config(_Strict):
     monitoring: MonitoringWindow | None = None
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     links: LinksConfig = Field(default_factory=LinksConfig)
+    run: RunConfig = Field(default_factory=RunConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     units: list[UnitConfig] = Field(default_factory=list)

@@ -13,7 +13,11 @@ that refer to it with their anchor text) that ``storage/links.py`` stores and ``
   followed and the link is ``redirect_offsite``, which (like ``blocked``) is never judged.
 - A failure is re-tested (with GET) after ``retest_delay`` seconds: only a failure that is still
   there is ``broken`` (confirmed); a link that fails once and then works is ``ok``.
-- External URLs that answered fine within ``external_ok_ttl`` are not fetched again.
+- A URL that answered fine recently is not fetched again within its class's TTL (internal pages, attachments
+  and images, external links: ``CheckerSettings.*_ok_ttl_hours``).
+- Budgets: at most ``max_links_per_page`` URLs fetched for one referring page and ``max_links_per_host`` for
+  one target host per run, and nothing new after the run's ``deadline``; the rest is ``deferred`` (never a
+  finding, never fine), the URLs not checked fine for the longest first next time.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import logging
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -51,6 +55,7 @@ __all__ = [
     "check_sites",
     "extract_links",
     "is_soft_404_page",
+    "link_kind",
 ]
 
 log = logging.getLogger("govwatch.links")
@@ -105,11 +110,15 @@ class LinkResult:
     attempts: int = 1
     first_error: str | None = None
     checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    #: not checked in this run (a budget or the deadline): neither fine nor broken
+    deferred: bool = False
 
     @property
     def state(self) -> str:
         """``ok``, ``blocked`` (our request was refused: not judged), ``offsite`` (redirected to a host that is
-        not allowed: not followed, not judged) or ``broken``."""
+        not allowed: not followed, not judged), ``deferred`` (not checked this run) or ``broken``."""
+        if self.deferred:
+            return "deferred"
         if self.error is None:
             return "ok"
         if self.error == OFFSITE_STATUS:
@@ -164,6 +173,8 @@ class SiteScan:
     error: str | None = None
     pages: int = 0
     refs: dict[str, LinkRef] = field(default_factory=dict)
+    #: pages read by the crawl whose stored links were checked without fetching the page (crawler/outlinks.py)
+    crawled_pages: int = 0
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     finished_at: dt.datetime | None = None
 
@@ -185,12 +196,26 @@ class CheckerSettings:
     #: hosts a redirect may lead to besides the link's own and the monitored sites' (crawl.redirect_hosts);
     #: None: every redirect is followed
     redirect_hosts: tuple[str, ...] | None = None
+    #: a URL that answered fine within its class's TTL is not fetched again (0: always fetched)
+    page_ok_ttl_hours: float = 0.0
+    attachment_ok_ttl_hours: float = 0.0
+    external_ok_ttl_hours: float = 72.0
+    #: URLs fetched per referring page and per target host in one run (None: no limit); the rest is deferred
+    max_links_per_page: int | None = None
+    max_links_per_host: int | None = None
+
+    def ok_ttl(self, kind: str) -> dt.timedelta:
+        """How long a fine answer of a link of this kind is trusted."""
+        hours = {"page": self.page_ok_ttl_hours, "external": self.external_ok_ttl_hours}.get(
+            kind, self.attachment_ok_ttl_hours)
+        return dt.timedelta(hours=hours)
 
 
 # --------------------------------------------------------------------------------------------- parsing
 
 
-def _kind(url: str, tag: str, internal_hosts: set[str]) -> str:
+def link_kind(url: str, tag: str, internal_hosts: set[str]) -> str:
+    """``image``, ``attachment``, ``external`` (a host not in ``internal_hosts``) or ``page``."""
     path = urlsplit(url).path.lower()
     leaf = path.rsplit("/", 1)[-1]
     ext = "." + leaf.rsplit(".", 1)[-1] if "." in leaf else ""
@@ -244,7 +269,7 @@ def extract_links(html: str, page_url: str, internal_hosts: Iterable[str]) -> li
             if not text:
                 img = next(iter(el.iter("img")), None)
                 text = ((img.get("alt") or "").strip() or "[图片链接]") if img is not None else ""
-        kind = _kind(url, tag, hosts)
+        kind = link_kind(url, tag, hosts)
         prev = out.get(url)
         if prev is None:
             out[url] = Link(url, kind, text[:120], tag)
@@ -334,6 +359,10 @@ class _OffsiteRedirect(Exception):
     pass
 
 
+class _DeadlineHit(Exception):
+    pass
+
+
 class LinkChecker:
     """Checks URLs once per run (results are shared by every site and page that links to them)."""
 
@@ -344,8 +373,10 @@ class LinkChecker:
         transport: httpx.AsyncBaseTransport | None = None,
         ok_cache: dict[str, dt.datetime] | None = None,
         internal_hosts: Iterable[str] = (),
+        deadline: dt.datetime | None = None,
     ) -> None:
         self.settings = settings
+        self.deadline = deadline
         self.gate = HostGate(settings.concurrency_per_host, settings.delay)
         self.requests = 0
         self.ok_cache = ok_cache or {}
@@ -378,6 +409,8 @@ class LinkChecker:
     async def _one(self, method: str, url: str, read: int) -> tuple[int, httpx.Headers, bytes, str]:
         host = urlsplit(url).netloc.lower()
         async with self.gate.slot(host):
+            if self.deadline is not None and dt.datetime.now(dt.UTC) >= self.deadline:
+                raise _DeadlineHit
             self.requests += 1
             if method == "AUTO":  # decided when the slot is granted: an earlier answer may have taught us
                 method = "GET" if host in self.head_unreliable else "HEAD"
@@ -457,6 +490,8 @@ class LinkChecker:
             res.error, res.detail = "redirect_loop", str(exc)
         except _OffsiteRedirect as exc:
             res.error, res.detail = OFFSITE_STATUS, str(exc)
+        except _DeadlineHit:
+            res = LinkResult(url, deferred=True, detail="the run's deadline passed before it was checked")
         except httpx.InvalidURL as exc:
             res.error, res.detail = "network_error", f"invalid URL: {exc}"
         except (TimeoutError, httpx.HTTPError, OSError, ssl.SSLError) as exc:
@@ -468,13 +503,25 @@ class LinkChecker:
         return res, html
 
     def _cached(self, url: str, kind: str) -> LinkResult | None:
-        if urlsplit(url).netloc.lower() in self.internal_hosts:
-            return None
         if kind == "external" and not self.settings.check_external:
             return LinkResult(url, cached=True, detail="external links are not checked")
-        if url in self.ok_cache:
-            return LinkResult(url, cached=True, detail=f"OK at {self.ok_cache[url].isoformat()}")
+        at = self.ok_cache.get(url)
+        ttl = self.settings.ok_ttl(kind)
+        if at is not None and ttl > dt.timedelta(0) and dt.datetime.now(dt.UTC) - at < ttl:
+            return LinkResult(url, cached=True, detail=f"OK at {at.isoformat()}")
         return None
+
+    def needs_request(self, url: str, kind: str) -> bool:
+        """Whether checking ``url`` now would cost a request (not checked yet this run, no fresh OK)."""
+        return url not in self._checks and self._cached(url, kind) is None
+
+    def defer(self, url: str, reason: str) -> LinkResult:
+        """Record ``url`` as not checked in this run (a budget): it is neither fine nor broken."""
+        res = LinkResult(url, deferred=True, detail=reason)
+        fut: asyncio.Future[LinkResult] = asyncio.get_running_loop().create_future()
+        fut.set_result(res)
+        self._checks[url] = fut
+        return res
 
     async def _run(self, url: str, kind: str, *, page: bool) -> tuple[LinkResult, str | None]:
         fut: asyncio.Future[LinkResult] = asyncio.get_running_loop().create_future()
@@ -501,7 +548,7 @@ class LinkChecker:
         if fut is None:
             return await self._run(url, "page", page=True)
         res = await asyncio.shield(fut)
-        if res.error:
+        if res.error or res.deferred:
             return res, None
         again, html = await self._evaluate(url, "page", force_get=True)  # checked before by another site
         return (res, html) if not again.error else (res, None)
@@ -529,6 +576,8 @@ class LinkChecker:
             again = await asyncio.gather(*(self._evaluate(u, kinds.get(u, "page"), force_get=True) for u in still))
             for u, (new, _html) in zip(still, again, strict=True):
                 old = self._checks[u].result()
+                if new.deferred:  # the deadline came first: the failure stays unconfirmed (suspected)
+                    continue
                 if new.error is None and old.method == "HEAD" and old.error in ("http_404", "http_410"):
                     self.head_unreliable.add(urlsplit(u).netloc.lower())
                 new.attempts = old.attempts + 1
@@ -555,11 +604,23 @@ def _add_ref(scan: SiteScan, link: Link, page: str, on_homepage: bool) -> None:
         ref.count += 1
 
 
-async def _scan_site(checker: LinkChecker, site: SiteSpec, scope: str) -> SiteScan:
+async def _scan_site(checker: LinkChecker, site: SiteSpec, scope: str,
+                     crawled: Mapping[str, Iterable[Link]] | None = None, *, read: bool = False) -> SiteScan:
+    """Read the site's pages (the homepage; the whole site within budget and depth for ``site``) and gather
+    every link they and the pages the crawl read (``crawled``: page -> its stored links) refer to; ``read``:
+    the crawl read the homepage fine and stored all its links, it is not fetched again (``homepage`` scope)."""
     scan = SiteScan(site, scope)
+    if read and scope == "homepage" and crawled and site.url in crawled:
+        for page, links in crawled.items():
+            scan.crawled_pages += 1
+            for link in links:
+                _add_ref(scan, link, page, page == site.url)
+        scan.finished_at = dt.datetime.now(dt.UTC)
+        return scan
     home, html = await checker.fetch_page(site.url)
     if home.error or html is None:
-        scan.status, scan.error = "failed", home.error or "not an HTML page"
+        scan.status = "failed"
+        scan.error = home.error or ("deadline" if home.deferred else "not an HTML page")
         scan.finished_at = dt.datetime.now(dt.UTC)
         return scan
     homepages = {site.url, home.final_url or site.url}
@@ -580,8 +641,6 @@ async def _scan_site(checker: LinkChecker, site: SiteSpec, scope: str) -> SiteSc
                     and budget[0] < site.max_pages):
                 budget[0] += 1
                 tasks.add(asyncio.ensure_future(crawl(link.url, depth + 1)))
-            else:
-                tasks.add(asyncio.ensure_future(checker.check(link.url, link.kind)))
 
     async def crawl(url: str, depth: int) -> None:
         res, page_html = await checker.fetch_page(url)
@@ -595,8 +654,51 @@ async def _scan_site(checker: LinkChecker, site: SiteSpec, scope: str) -> SiteSc
         for t in done:
             tasks.discard(t)
             t.result()
+    for page, links in (crawled or {}).items():
+        scan.crawled_pages += 1
+        for link in links:
+            _add_ref(scan, link, page, page in homepages)
     scan.finished_at = dt.datetime.now(dt.UTC)
     return scan
+
+
+def _budgeted(checker: LinkChecker, scans: list[SiteScan]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The links to check now ((url, kind), each once) and those deferred by the per-page and per-host budgets:
+    the URLs not checked fine for the longest come first, homepage links before others."""
+    settings = checker.settings
+    kinds: dict[str, str] = {}
+    referrers: dict[str, set[str]] = {}
+    on_home: set[str] = set()
+    for scan in scans:
+        for url, ref in scan.refs.items():
+            kinds.setdefault(url, ref.kind)
+            referrers.setdefault(url, set()).update(ref.pages)
+            if ref.on_homepage:
+                on_home.add(url)
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    order = {u: i for i, u in enumerate(kinds)}
+    costly = sorted((u for u in kinds if checker.needs_request(u, kinds[u])),
+                    key=lambda u: (checker.ok_cache.get(u, never), u not in on_home, order[u]))
+    expensive = set(costly)
+    free = [(u, kinds[u]) for u in kinds if u not in expensive]  # trusted, or already checked in this run
+    per_page: dict[str, int] = {}
+    per_host: dict[str, int] = {}
+    take: list[tuple[str, str]] = []
+    deferred: list[str] = []
+    for url in costly:
+        host = urlsplit(url).netloc.lower()
+        pages = referrers[url]
+        open_pages = [p for p in pages if settings.max_links_per_page is None
+                      or per_page.get(p, 0) < settings.max_links_per_page]
+        if not open_pages or (settings.max_links_per_host is not None
+                              and per_host.get(host, 0) >= settings.max_links_per_host):
+            deferred.append(url)
+            continue
+        for p in open_pages:
+            per_page[p] = per_page.get(p, 0) + 1
+        per_host[host] = per_host.get(host, 0) + 1
+        take.append((url, kinds[url]))
+    return free + take, deferred
 
 
 async def check_sites(
@@ -606,21 +708,42 @@ async def check_sites(
     scope: str | dict[int, str] = "homepage",
     transport: httpx.AsyncBaseTransport | None = None,
     ok_cache: dict[str, dt.datetime] | None = None,
+    crawled: Mapping[int, Mapping[str, Iterable[Link]]] | None = None,
+    read: set[int] | None = None,
+    deadline: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[SiteScan], dict[str, LinkResult], LinkChecker]:
     """Scan the sites (``homepage``: the homepage's links; ``site``: the whole site within budget and depth;
-    a dict gives each site id its own scope),
-    check every unique link once, re-test the failures; returns the scans, the results by URL and the checker
-    (for its request count)."""
+    a dict gives each site id its own scope; ``crawled``: per site id, the pages the crawl read with their links;
+    ``read``: the sites whose homepage the crawl read fine, with all its links: not fetched again),
+    check every unique link once within the budgets and the deadline, re-test the failures; returns the scans,
+    the results by URL (deferred links included) and the checker (for its request count); ``progress`` is told
+    (links checked, links to check) as the checks finish."""
     checker = LinkChecker(settings, transport=transport, ok_cache=ok_cache,
-                          internal_hosts={s.host for s in sites})
+                          internal_hosts={s.host for s in sites}, deadline=deadline)
     try:
         scopes = scope if isinstance(scope, dict) else {s.site_id: scope for s in sites}
-        scans = await asyncio.gather(*(_scan_site(checker, s, scopes.get(s.site_id, "homepage")) for s in sites))
+        scans = list(await asyncio.gather(*(
+            _scan_site(checker, s, scopes.get(s.site_id, "homepage"), (crawled or {}).get(s.site_id),
+                       read=s.site_id in (read or set()))
+            for s in sites)))
+        todo, deferred = _budgeted(checker, [sc for sc in scans if sc.status == "ok"])
+        for url in deferred:
+            checker.defer(url, "over the link-check budget of this run: checked in a later run")
+        finished = [0]
+
+        async def one(url: str, kind: str) -> None:
+            await checker.check(url, kind)
+            finished[0] += 1
+            if progress:
+                progress(finished[0], len(todo))
+
+        await asyncio.gather(*(one(url, kind) for url, kind in todo))
         kinds: dict[str, str] = {}
         for scan in scans:
             for url, ref in scan.refs.items():
                 kinds.setdefault(url, ref.kind)
         await checker.retest(kinds)
-        return list(scans), checker.results(), checker
+        return scans, checker.results(), checker
     finally:
         await checker.aclose()

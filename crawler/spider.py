@@ -25,6 +25,7 @@ from crawler.extract import (
 from crawler.failures import classify_failure
 from crawler.homepage import homepage_items
 from crawler.middlewares import REDIRECT_HOSTS_META
+from crawler.outlinks import note_outlinks
 from crawler.settings import HANDLED_STATUSES
 from crawler.status import page_status
 from storage.models import utcnow
@@ -199,6 +200,7 @@ class ColumnSpider(scrapy.Spider):
                                    final_url=response.url)
             return
         self._note_result(response, state, result, encoding)
+        self._note_links(response, state)
         # A page built by script: once more through the browser.
         if result.script_built and not result.items and not state.items:
             state.info["script_built"] = True
@@ -245,6 +247,14 @@ class ColumnSpider(scrapy.Spider):
             state.extractor = result.extractor
         if "dataproxy" in response.url:
             state.info["dataproxy_pages"] = state.info.get("dataproxy_pages", 0) + 1
+
+    @staticmethod
+    def _note_links(response: Response, state: _State) -> None:
+        """The page's links for the daily link check (crawler/outlinks.py); a page from the cache is only named."""
+        cached = "cached" in response.flags
+        html = None if cached else decode_html(response.body,
+                                               response.headers.get("Content-Type", b"").decode("latin-1"))[0]
+        note_outlinks(state.info, response.url, html, cached=cached)
 
     @staticmethod
     def _add_items(response: Response, state: _State, result: Any) -> bool:
@@ -307,6 +317,8 @@ class ColumnSpider(scrapy.Spider):
                 text, _ = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
                 day = article_date(text, response.url)
                 written = article_written_date(text, response.url)
+                note_outlinks(state.info, response.url, None if "cached" in response.flags else text,
+                              cached="cached" in response.flags)
             except Exception as exc:  # noqa: BLE001 - an unreadable article only loses its date
                 self.logger.info("article %s unreadable: %s", response.url, exc)
                 day = written = None

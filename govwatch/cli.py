@@ -8,6 +8,7 @@ import importlib
 import logging
 import os
 import pkgutil
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -55,6 +56,25 @@ def bounded_arg(cast: type[int] | type[float], low: float, high: float, what: st
         return value
 
     return parse
+
+
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?:in)?)?", re.I)
+
+
+def parse_minutes_arg(text: str) -> float:
+    """A duration in minutes for --deadline: ``90m``, ``2h``, ``1h30m`` or a plain number of minutes (up to 24 h)."""
+    raw = text.strip()
+    m = _DURATION.fullmatch(raw)
+    try:
+        minutes = float(raw) if raw.replace(".", "", 1).isdigit() else (
+            float(m.group(1) or 0) * 60 + float(m.group(2) or 0) if m and (m.group(1) or m.group(2)) else None)
+    except ValueError:
+        minutes = None
+    if minutes is None:
+        raise argparse.ArgumentTypeError(f"not a duration (such as 90m, 2h, 1h30m): {text!r}")
+    if not 0 < minutes <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"{text} is outside 1 minute–24 hours")
+    return minutes
 
 
 parse_year_arg = bounded_arg(int, MIN_YEAR, MAX_YEAR, "year")

@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from crawler.links import CheckerSettings, SiteSpec, check_sites
+from crawler.links import CheckerSettings, Link, SiteSpec, check_sites
+from crawler.outlinks import merge_snapshot_outlinks, snapshot_links
 from crawler.probe import probe_sites
 from crawler.redirects import unit_redirect_hosts
 from govwatch.context import Context
 from govwatch.roster import ensure_synced
 from storage.links import load_ok_cache, record_link_scans
-from storage.models import CrawlRun, LinkScan, Probe, SiteRow, Unit, utcnow
+from storage.models import ColumnRow, CrawlRun, LinkScan, PageSnapshot, Probe, SiteRow, Unit, utcnow
 
-__all__ = ["LinkReport", "ProbeReport", "checker_settings", "run_link_check", "run_probes"]
+__all__ = ["CrawledPages", "LinkReport", "ProbeReport", "checker_settings", "crawled_links", "run_link_check",
+           "run_probes"]
 
 log = logging.getLogger("govwatch.links")
+
+#: how far back fine answers are loaded: beyond their TTL they only order the links a budget defers
+_CARRY_HORIZON = dt.timedelta(days=60)
+#: snapshots of a column searched for the stored links of its pages (crawler/outlinks.py)
+_SNAPSHOTS_SEARCHED = 30
 
 
 @dataclass
@@ -38,6 +48,16 @@ class LinkReport:
     broken: dict[str, int] = field(default_factory=dict)  # error class -> confirmed broken links
     transient: int = 0
     seconds: float = 0.0
+    crawled_pages: int = 0  # pages read by the crawl whose stored links were checked
+    cached: int = 0  # links answered from a recent fine check (no request)
+    deferred: int = 0  # links not checked in this run (budgets, deadline): checked in the next runs
+    deferred_hosts: dict[str, int] = field(default_factory=dict)
+    deadline_hit: bool = False
+
+    @property
+    def checked(self) -> int:
+        """Unique links judged in this run (fetched or answered from the cache)."""
+        return self.links - self.deferred
 
 
 @dataclass
@@ -69,7 +89,51 @@ def checker_settings(ctx: Context) -> CheckerSettings:
         max_redirects=links.max_redirects, retest_delay=links.retest_delay, retests=links.retests,
         user_agent=crawl.user_agent, head_unreliable_hosts=tuple(links.head_unreliable_hosts),
         check_external=links.check_external, redirect_hosts=tuple(crawl.redirect_hosts),
+        page_ok_ttl_hours=links.page_ok_ttl_hours, attachment_ok_ttl_hours=links.attachment_ok_ttl_hours,
+        external_ok_ttl_hours=links.external_ok_ttl_hours, max_links_per_page=links.max_links_per_page,
+        max_links_per_host=links.max_links_per_host,
     )
+
+
+@dataclass
+class CrawledPages:
+    """What the crawl read of the sites: per site the pages with their stored links; the pages the newest crawl
+    read fine, with when; the pages whose stored links were cut at the cap."""
+
+    links: dict[int, dict[str, list[Link]]] = field(default_factory=dict)
+    fine: dict[str, dt.datetime] = field(default_factory=dict)
+    cut: set[str] = field(default_factory=set)
+
+
+#: statuses of a newest snapshot whose pages opened fine (a list read, or unchanged); a homepage need show no list
+_READ_FINE = {"column": ("ok", "not_modified"), "homepage": ("ok", "empty", "not_modified")}
+
+
+def crawled_links(ctx: Context, site_ids: set[int], internal_hosts: set[str]) -> CrawledPages:
+    """Per site, the pages its active columns' crawl read (list pages, homepage, opened articles) with their
+    stored links: the newest snapshot that recorded any, a page replayed from the cache taken from the newest
+    snapshot that read it; and the pages the newest crawl of a column read fine (a link to them is not
+    fetched again within the page TTL)."""
+    out = CrawledPages()
+    with ctx.db.session() as s:
+        columns = s.execute(select(ColumnRow.id, ColumnRow.site_id, ColumnRow.role)
+                            .where(ColumnRow.active.is_(True), ColumnRow.site_id.in_(site_ids))
+                            .order_by(ColumnRow.id)).all()
+        for column_id, site_id, role in columns:
+            snaps = iter(s.execute(select(PageSnapshot.info, PageSnapshot.status, PageSnapshot.fetched_at)
+                                   .where(PageSnapshot.column_id == column_id)
+                                   .order_by(PageSnapshot.id.desc()).limit(_SNAPSHOTS_SEARCHED)))
+            newest = next(snaps, None)  # the older ones are read only as far as a page replayed from the cache needs
+            if newest is None:
+                continue
+            if newest.status in _READ_FINE.get(role, _READ_FINE["column"]):
+                info = newest.info or {}
+                for page in [*(info.get("outlinks") or {}), *(info.get("outlinks_cached") or [])]:
+                    out.fine[page] = max(out.fine.get(page, newest.fetched_at), newest.fetched_at)
+            pages = merge_snapshot_outlinks((snap.info or {} for snap in itertools.chain([newest], snaps)), out.cut)
+            if pages:
+                out.links.setdefault(site_id, {}).update(snapshot_links(pages, internal_hosts))
+    return out
 
 
 def _scope(ctx: Context, site_id: int, whole_site: bool | None, last_whole: dict[int, Any], now: Any) -> str | None:
@@ -106,19 +170,28 @@ def _plan(ctx: Context, rows: list[SiteRow], whole_site: bool | None, last_whole
 def _tally(report: LinkReport, scans: list[Any], results: dict[str, Any], by_id: dict[int, SiteRow]) -> None:
     """Pages, links, failed sites, confirmed broken links by class and transient failures of a run."""
     broken: Counter[str] = Counter()
+    deferred: Counter[str] = Counter()
     for scan in scans:
         if scan.status != "ok":
             report.failed_sites.append(by_id[scan.site.site_id].url)
             log.warning("link check of %s: the homepage could not be read (%s)", scan.site.url, scan.error)
             continue
         report.pages += scan.pages
+        report.crawled_pages += scan.crawled_pages
         report.links += len(scan.refs)
-    for r in results.values():
+    for url, r in results.items():
+        if r.deferred:
+            deferred[urlsplit(url).netloc.lower()] += 1
+            report.deadline_hit = report.deadline_hit or "deadline" in (r.detail or "")
+            continue
+        report.cached += r.cached
         if r.error and r.state == "broken" and r.attempts > 1:
             broken[r.error] += 1
         elif r.error is None and r.attempts > 1:
             report.transient += 1
     report.broken = dict(sorted(broken.items()))
+    report.deferred = sum(deferred.values())
+    report.deferred_hosts = dict(deferred.most_common())
 
 
 def run_link_check(
@@ -127,9 +200,13 @@ def run_link_check(
     whole_site: bool | None = None,
     units: set[str] | None = None,
     transport: Any = None,
+    deadline: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LinkReport:
-    """Check the links of every active site: the homepage's links, or the whole site (``whole_site=True``);
-    ``None`` = the whole site of each site whose last whole-site check is older than ``links.whole_site_every_days``."""
+    """Check the links of every active site: the homepage's links and those of the pages the crawl read
+    (``links.crawled_pages``), or the whole site (``whole_site=True``); ``None`` = the whole site of each site
+    whose last whole-site check is older than ``links.whole_site_every_days``. Within the budgets and before
+    ``deadline``; the links left over are stored as deferred and come first next time."""
     ensure_synced(ctx)
     cfg = ctx.config.links
     rows = _active_sites(ctx, units)
@@ -143,25 +220,38 @@ def run_link_check(
             select(LinkScan.site_id, func.max(LinkScan.finished_at))
             .where(LinkScan.scope == "site", LinkScan.status == "ok").group_by(LinkScan.site_id)
         ).all())
-        ok_cache = load_ok_cache(s, dt.timedelta(hours=cfg.external_ok_ttl_hours), now)
+        longest = max(cfg.page_ok_ttl_hours, cfg.attachment_ok_ttl_hours, cfg.external_ok_ttl_hours)
+        ok_cache = load_ok_cache(s, max(dt.timedelta(hours=longest), _CARRY_HORIZON), now)
     specs, scopes = _plan(ctx, rows, whole_site, last_whole, now)
+    hosts = {sp.host for sp in specs}
+    crawled = crawled_links(ctx, set(scopes), hosts) if cfg.crawled_pages and specs else CrawledPages()
+    for page, at in crawled.fine.items():
+        ok_cache[page] = max(ok_cache.get(page, at), at)
+    page_ttl = dt.timedelta(hours=cfg.page_ok_ttl_hours)
+    # a homepage the crawl read fine within the page TTL, all of its links stored: not fetched again
+    read = {sp.site_id for sp in specs if scopes[sp.site_id] == "homepage" and sp.url in crawled.fine
+            and now - crawled.fine[sp.url] < page_ttl and sp.url not in crawled.cut
+            and sp.url in crawled.links.get(sp.site_id, {})}
     report = LinkReport(run_id=run_id, sites=len(specs), whole_site=sum(1 for v in scopes.values() if v == "site"))
     started = dt.datetime.now(dt.UTC)
     scans, results, checker = (asyncio.run(check_sites(specs, checker_settings(ctx), scope=scopes, transport=transport,
-                                                       ok_cache=ok_cache))
+                                                       ok_cache=ok_cache, crawled=crawled.links, read=read,
+                                                       deadline=deadline,
+                                                       progress=progress))
                                if specs else ([], {}, None))
     report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     report.requests = checker.requests if checker else 0
-    hosts = {sp.host for sp in specs}
     by_id = {r.id: r for r in rows}
     with ctx.db.session() as s:
-        stored = record_link_scans(s, scans, results, run_id=run_id, internal_hosts=hosts)
+        stored = record_link_scans(s, scans, results, run_id=run_id)
         _tally(report, scans, results, by_id)
         run = s.get(CrawlRun, run_id)
         run.finished_at, run.status = utcnow(), "ok"
         run.stats = {"sites": len(specs), "whole_site": report.whole_site, "scans": len(stored), "pages": report.pages,
                      "links": report.links, "requests": report.requests, "broken": report.broken,
-                     "transient": report.transient, "failed_sites": report.failed_sites}
+                     "transient": report.transient, "failed_sites": report.failed_sites,
+                     "crawled_pages": report.crawled_pages, "cached": report.cached, "deferred": report.deferred,
+                     "deferred_hosts": report.deferred_hosts, "deadline_hit": report.deadline_hit}
     return report
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,17 +41,28 @@ __all__ = [
     "CheckReport",
     "CrawlReport",
     "CycleReport",
+    "StageProgress",
+    "StagesReport",
     "check",
     "crawl",
     "discover_missing_columns",
     "export_findings",
     "observe_accounts",
     "run_cycle",
+    "run_deadline",
+    "run_stages",
     "sync",
     "write_year_workbook",
 ]
 
 log = logging.getLogger("govwatch.pipeline")
+
+#: rules judged on what the link and content stages read: the checks after the crawl leave them for the final check
+#: (yesterday's links and texts are not seen again today)
+LATE_RULES = frozenset({"link.broken", "content.error", "content.privacy"})
+
+StageProgress = Callable[[str, int, int], None]
+"""Progress of a cycle: (stage, done, total); stage ``crawl`` (pages), ``links`` (links) or ``run`` (stages)."""
 
 
 @dataclass
@@ -63,6 +74,8 @@ class CrawlReport:
     statuses: dict[str, int] = field(default_factory=dict)
     failed: bool = False
     skipped_units: list[str] = field(default_factory=list)
+    stored: int = 0
+    deadline_hit: bool = False
 
     @property
     def fetch_failures(self) -> int:
@@ -96,6 +109,27 @@ class CheckReport:
 
 
 @dataclass
+class StagesReport:
+    """The stages of one daily cycle (crawl, probe, accounts, links, content), each one's findings written when
+    it finished; ``not_done``: the stages the deadline kept from starting."""
+
+    crawl: CrawlReport
+    check: CheckReport
+    first_check: CheckReport | None = None
+    probe: ProbeReport | None = None
+    accounts: AccountReport | None = None
+    links: LinkReport | None = None
+    content: Any = None
+    deadline: dt.datetime | None = None
+    not_done: list[str] = field(default_factory=list)
+
+    @property
+    def deadline_hit(self) -> bool:
+        """Whether the deadline stopped some work (a stage not started, pages or links left)."""
+        return bool(self.not_done) or self.crawl.deadline_hit or bool(self.links and self.links.deadline_hit)
+
+
+@dataclass
 class CycleReport:
     """One full monitoring cycle."""
 
@@ -108,11 +142,12 @@ class CycleReport:
     findings_file: Path | None = None
     accounts: AccountReport | None = None
     workbook: Path | None = None
+    stages: StagesReport | None = None
 
     @property
     def ok(self) -> bool:
-        """Whether every stage completed."""
-        return not self.crawl.failed
+        """Whether every stage completed (the crawl read every page, the deadline left nothing undone)."""
+        return not self.crawl.failed and not (self.stages is not None and self.stages.deadline_hit)
 
 
 def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
@@ -140,8 +175,10 @@ def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
         return out
 
 
-def crawl(ctx: Context, *, units: set[str] | None = None, progress: Callable[[int, int], None] | None = None) -> CrawlReport:
-    """Fetch every watched page of the active roster (in a child process) and store the observations."""
+def crawl(ctx: Context, *, units: set[str] | None = None, progress: Callable[[int, int], None] | None = None,
+          deadline: dt.datetime | None = None) -> CrawlReport:
+    """Fetch every watched page of the active roster (in a child process) and store the observations; at the
+    ``deadline`` the crawl is stopped and the pages read so far are kept."""
     skipped = ensure_synced(ctx)
     targets = _targets(ctx, units)
     with ctx.db.session() as s:
@@ -157,9 +194,11 @@ def crawl(ctx: Context, *, units: set[str] | None = None, progress: Callable[[in
                 done = s.scalar(select(func.count(PageSnapshot.id)).where(PageSnapshot.run_id == run_id)) or 0
             progress(done, len(targets))
 
+    left = _seconds_left(deadline)
     code = crawl_in_child(
         targets, crawl=ctx.config.crawl, db_url=ctx.db.url, run_id=run_id, today=ctx.today().isoformat(),
         progress=tick, cache_dir=str(ctx.output_dir / "http-cache"),
+        timeout=max(left, 1.0) if left is not None else None,
     )
     with ctx.db.session() as s:
         counts = dict(
@@ -172,7 +211,9 @@ def crawl(ctx: Context, *, units: set[str] | None = None, progress: Callable[[in
         stored = sum(counts.values())
         run = s.get(CrawlRun, run_id)
         report.statuses = counts
+        report.stored = stored
         report.failed = code != 0 or stored < len(targets)
+        report.deadline_hit = report.failed and deadline is not None and utcnow() >= deadline
         run.finished_at = utcnow()
         run.status = "failed" if report.failed else "ok"
         run.stats = {"targets": len(targets), "statuses": counts, "exit_code": code}
@@ -251,9 +292,27 @@ def probe(ctx: Context, *, units: set[str] | None = None) -> ProbeReport:
     return run_probes(ctx, units=units)
 
 
-def check_links(ctx: Context, *, whole_site: bool | None = None, units: set[str] | None = None) -> LinkReport:
-    """Check the links of every active site (homepage, whole site, or whole site when due), store the results."""
-    return run_link_check(ctx, whole_site=whole_site, units=units)
+def check_links(ctx: Context, *, whole_site: bool | None = None, units: set[str] | None = None,
+                deadline: dt.datetime | None = None) -> LinkReport:
+    """Check the links of every active site (homepage and the pages the crawl read, whole site, or whole site
+    when due) within the budgets and the deadline, store the results."""
+    return run_link_check(ctx, whole_site=whole_site, units=units, deadline=deadline)
+
+
+def run_deadline(ctx: Context, minutes: float | None = None, *, start: dt.datetime | None = None) -> dt.datetime | None:
+    """When a run started now must stop starting new work: ``minutes`` (``--deadline``), else
+    ``run.deadline_minutes``; None when neither sets one."""
+    minutes = minutes if minutes is not None else (ctx.config.run.deadline_minutes or None)
+    return (start or utcnow()) + dt.timedelta(minutes=minutes) if minutes else None
+
+
+def _seconds_left(deadline: dt.datetime | None) -> float | None:
+    return None if deadline is None else (deadline - utcnow()).total_seconds()
+
+
+def _past(deadline: dt.datetime | None) -> bool:
+    left = _seconds_left(deadline)
+    return left is not None and left <= 0
 
 
 def _probe_days(ctx: Context, as_of: dt.date) -> int:
@@ -261,8 +320,9 @@ def _probe_days(ctx: Context, as_of: dt.date) -> int:
     return rule.window.days_hint(as_of) if rule is not None and rule.window is not None else 7
 
 
-def check(ctx: Context, as_of: dt.date) -> CheckReport:
-    """Run the checks on the stored observations at the monitoring time point and update the findings."""
+def check(ctx: Context, as_of: dt.date, *, rules: Iterable[str] | None = None) -> CheckReport:
+    """Run the checks (``rules``: only these) on the stored observations at the monitoring time point and update
+    the findings."""
     with ctx.db.session() as s:
         run = CrawlRun(kind="check", as_of=as_of)
         s.add(run)
@@ -271,12 +331,13 @@ def check(ctx: Context, as_of: dt.date) -> CheckReport:
         from govwatch.contentstage import word_lists
 
         inp.content_lists = word_lists(ctx)
-        outcomes = run_checks(inp, ctx.catalogue)
+        outcomes = run_checks(inp, ctx.catalogue, rules)
         stats = apply_outcomes(s, outcomes, as_of)
         active = list_findings(s, status=("open", "warning", "suspected"))
         by_rule = Counter(f.rule if f.status == "open" else f"{f.rule}:{f.status}" for f in active)
         run.finished_at, run.status = utcnow(), "ok"
-        run.stats = {"outcomes": len(outcomes), "opened": stats.opened, "rectified": stats.rectified}
+        run.stats = {"outcomes": len(outcomes), "opened": stats.opened, "rectified": stats.rectified,
+                     **({"rules": sorted(rules)} if rules is not None else {})}
     return CheckReport(as_of, len(outcomes), stats.opened, stats.rectified, dict(sorted(by_rule.items())))
 
 
@@ -291,16 +352,66 @@ def export_findings(ctx: Context, path: Path, **filters: Any) -> int:
     return len(rows)
 
 
-def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], None] | None = None) -> CycleReport:
-    """One full monitoring cycle: crawl, check, write the duty digest and the findings file."""
-    crawl_report = crawl(ctx, progress=progress)
-    probe(ctx)
-    check_links(ctx)  # the homepage's links every cycle, the whole site when due
-    accounts_report = observe_accounts(ctx)
-    from govwatch.contentstage import read_content
+def run_stages(ctx: Context, as_of: dt.date, *, deadline: dt.datetime | None = None,
+               progress: StageProgress | None = None, probes: bool = True, content: bool = True,
+               whole_site: bool | None = None, between: Callable[[], None] | None = None) -> StagesReport:
+    """The daily stages, each one's findings written as soon as it can be judged: crawl, probe and accounts,
+    then the checks (freshness, availability and accounts findings stored before the link stage starts), then
+    the links and the content, then the checks again. After ``deadline`` no stage starts (the checks always
+    run: what was read is judged and kept); ``between`` runs between two stages (the service's stop check);
+    ``whole_site`` as check_links'."""
+    names = ["crawl", *(["probe"] if probes else []), "accounts", "check", "links", *(["content"] if content else []),
+             "check"]
+    step = [0]
 
-    read_content(ctx)  # new articles and their attachments, read once, for content.error / content.privacy
-    check_report = check(ctx, as_of)
+    def done_one() -> None:
+        step[0] += 1
+        if progress:
+            progress("run", step[0], len(names))
+        if between:
+            between()
+
+    def stage_bar(stage: str) -> Callable[[int, int], None] | None:
+        return (lambda d, t: progress(stage, d, t)) if progress else None
+
+    crawl_report = crawl(ctx, progress=stage_bar("crawl"), deadline=deadline)
+    report = StagesReport(crawl=crawl_report, check=CheckReport(as_of), deadline=deadline)
+    done_one()
+
+    def maybe(stage: str, fn: Callable[[], Any]) -> Any:
+        if _past(deadline):
+            report.not_done.append(stage)
+            log.warning("the run's deadline has passed: %s not started", stage)
+            result = None
+        else:
+            result = fn()
+        done_one()
+        return result
+
+    if probes:
+        report.probe = maybe("probe", lambda: probe(ctx))
+    report.accounts = maybe("accounts", lambda: observe_accounts(ctx))
+    # freshness first: a slow link stage never holds these findings back
+    report.first_check = check(ctx, as_of, rules=[r for r in ctx.catalogue.rules if r not in LATE_RULES])
+    done_one()
+    report.links = maybe("links", lambda: run_link_check(ctx, whole_site=whole_site, deadline=deadline,
+                                                        progress=stage_bar("links")))
+    if content:
+        from govwatch.contentstage import read_content
+
+        # new articles and their attachments, read once, for content.error / content.privacy
+        report.content = maybe("content", lambda: read_content(ctx))
+    report.check = check(ctx, as_of)
+    done_one()
+    return report
+
+
+def run_cycle(ctx: Context, as_of: dt.date, *, progress: StageProgress | None = None,
+              deadline: dt.datetime | None = None) -> CycleReport:
+    """One full monitoring cycle: the daily stages (run_stages), the duty digest, the findings file, the workbook."""
+    stages = run_stages(ctx, as_of, deadline=deadline if deadline is not None else run_deadline(ctx),
+                        progress=progress)
+    crawl_report, check_report, accounts_report = stages.crawl, stages.check, stages.accounts
     out = ctx.output_dir
     with ctx.db.session() as s:
         data = build_duty_digest(s, ctx.config, ctx.catalogue, as_of)  # the full 值班读网日报
@@ -310,7 +421,7 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: Callable[[int, int], No
     workbook = write_year_workbook(ctx, as_of.year, out / f"deductions-{as_of.year}.xlsx", made_on=as_of)
     columns = sum(len(site.columns) for u in ctx.config.units for site in u.sites)
     return CycleReport(as_of, len(ctx.config.units), columns, crawl_report, check_report, digest, findings_file,
-                       accounts=accounts_report, workbook=workbook)
+                       accounts=accounts_report, workbook=workbook, stages=stages)
 
 
 def write_year_workbook(ctx: Context, year: int, path: Path, *, made_on: dt.date | None = None) -> Path:

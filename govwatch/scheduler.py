@@ -244,19 +244,21 @@ class Service:
         if hasattr(ctx, "roster_missing"):
             ctx.roster_missing = None  # sync the roster again on every nightly run
         out: dict[str, Any] = {}
-        rep = pipeline.crawl(ctx)
-        out["crawl"] = {"run_id": rep.run_id, "targets": rep.targets, "statuses": rep.statuses, "failed": rep.failed}
-        self.checkpoint()
-        # the homepage's links every night; the whole site is the weekly job's (or "when due" without it)
-        out["links"] = _jsonable(pipeline.check_links(ctx, whole_site=False if self.schedule.links != "off" else None))
-        self.checkpoint()
-        out["accounts"] = _jsonable(pipeline.observe_accounts(ctx))
-        self.checkpoint()
         as_of = ctx.today()
-        chk = pipeline.check(ctx, as_of)
+        # the same stages as `govwatch run` (probes are a job of their own here; the service reads no article
+        # content yet); the homepage's and the crawled pages' links every night, the whole site is the weekly
+        # job's (or "when due" without it)
+        stages = pipeline.run_stages(ctx, as_of, deadline=pipeline.run_deadline(ctx), probes=False, content=False,
+                                     whole_site=False if self.schedule.links != "off" else None,
+                                     between=self.checkpoint)
+        rep, chk = stages.crawl, stages.check
+        out["crawl"] = {"run_id": rep.run_id, "targets": rep.targets, "statuses": rep.statuses, "failed": rep.failed}
+        out["links"] = _jsonable(stages.links)
+        out["accounts"] = _jsonable(stages.accounts)
         out["check"] = {"as_of": as_of.isoformat(), "outcomes": chk.outcomes, "opened": chk.opened,
                         "rectified": chk.rectified}
-        self.checkpoint()
+        if stages.not_done:
+            out["not_done"] = stages.not_done
         out["findings"] = pipeline.export_findings(ctx, ctx.output_dir / "findings.jsonl",
                                                    status=("open", "warning", "suspected"))
         if rep.failed:

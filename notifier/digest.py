@@ -20,7 +20,7 @@ from config.statuses import USABLE_ACCOUNT_STATUSES, USABLE_FETCH_STATUSES
 from notifier.evidence import describe_evidence, shown_target
 from notifier.render import render
 from storage.findings import list_findings
-from storage.models import AccountRow, AccountSnapshot, ColumnRow, PageSnapshot, Unit
+from storage.models import AccountRow, AccountSnapshot, ColumnRow, LinkScan, PageSnapshot, SiteRow, Unit
 
 __all__ = ["build_digest", "describe_evidence", "write_digest"]
 
@@ -89,6 +89,20 @@ def _fetch_failures(session: Session, units: dict[str, Unit], config: Config) ->
     return failures
 
 
+def _deferred_links(session: Session, units: dict[str, Unit], config: Config) -> list[dict[str, Any]]:
+    """Sites whose latest link check left links unchecked (a budget or the run's deadline): they come first in the
+    next runs; until then they are neither problems nor fine."""
+    latest = select(func.max(LinkScan.id)).where(LinkScan.status == "ok").group_by(LinkScan.site_id).scalar_subquery()
+    return [
+        {"unit": _unit_name(units, site.unit_id), "site": site.url, "deferred": int((scan.info or {})["deferred"]),
+         "links": scan.links, "at": (scan.finished_at or scan.started_at).astimezone(config.tz).strftime("%Y-%m-%d %H:%M")}
+        for scan, site in session.execute(
+            select(LinkScan, SiteRow).join(SiteRow, SiteRow.id == LinkScan.site_id)
+            .where(LinkScan.id.in_(latest), SiteRow.active.is_(True)).order_by(SiteRow.unit_id, SiteRow.id))
+        if (scan.info or {}).get("deferred")
+    ]
+
+
 def _suspected(session: Session, units: dict[str, Unit], catalogue: Catalogue) -> list[dict[str, Any]]:
     out = []
     for f in list_findings(session, status="suspected"):
@@ -123,6 +137,7 @@ def build_digest(session: Session, config: Config, catalogue: Catalogue, as_of: 
         "problem_count": sum(len(u["problems"]) for u in unit_rows),
         "warning_count": sum(len(u["warnings"]) for u in unit_rows),
         "fetch_failures": _fetch_failures(session, units, config),
+        "links_deferred": _deferred_links(session, units, config),
         "operator": operator,
         "suspected": _suspected(session, units, catalogue),
         "no_site": [{"id": u.id, "name": u.name} for u in config.units if not u.sites],

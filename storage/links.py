@@ -1,4 +1,4 @@
-"""Storing link-check observations (scans, results with referrers, the external OK cache) and reading them back."""
+"""Storing link-check observations (scans, results with referrers, the OK cache) and reading them back."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def _url_hash(url: str) -> str:
 
 
 def load_ok_cache(session: Session, ttl: dt.timedelta, now: dt.datetime | None = None) -> dict[str, dt.datetime]:
-    """External URLs that answered fine within ``ttl`` (they are not fetched again)."""
+    """URLs that answered fine within ``ttl``, with when: the checker trusts each within its class's TTL
+    (crawler.links.CheckerSettings.ok_ttl) and checks the ones trusted longest ago first when a budget is short."""
     if ttl <= dt.timedelta(0):
         return {}
     since = (now or utcnow()) - ttl
@@ -38,26 +39,26 @@ def record_link_scans(
     results: dict[str, Any],
     *,
     run_id: int | None,
-    internal_hosts: set[str] | None = None,
 ) -> list[LinkScan]:
     """Store the scans of one run (crawler.links.SiteScan) and their links' results (crawler.links.LinkResult).
 
     A failure that was re-tested and failed again is ``broken`` (confirmed); one that could not be
-    re-tested is ``suspected``; ``blocked`` (our request refused) is kept but never judged. The
-    first time a still-broken link was seen failing is carried over from the previous scans.
+    re-tested is ``suspected``; ``blocked`` (our request refused) and ``deferred`` (not checked in this
+    run: a budget or the deadline) are kept but never judged. Every link that answered fine goes into the
+    OK cache. The first time a still-broken link was seen failing is carried over from the previous scans.
     """
     rows: list[LinkScan] = []
-    ok_external: dict[str, Any] = {}
+    ok_links: dict[str, Any] = {}
     for scan in scans:
         row = LinkScan(run_id=run_id, site_id=scan.site.site_id, scope=scan.scope, started_at=scan.started_at,
                        finished_at=scan.finished_at or utcnow(), status=scan.status, error=scan.error,
-                       pages=scan.pages, links=len(scan.refs))
+                       pages=scan.pages, links=len(scan.refs), info={"crawled_pages": scan.crawled_pages})
         session.add(row)
         session.flush()
         rows.append(row)
         if scan.status == "ok":
-            ok_external.update(_record_checks(session, scan, row, results, internal_hosts))
-    for url, res in ok_external.items():
+            ok_links.update(_record_checks(session, scan, row, results))
+    for url, res in ok_links.items():
         session.merge(LinkOkCache(url_hash=_url_hash(url), url=url, ok_at=res.checked_at, http_status=res.http_status))
     session.flush()
     return rows
@@ -82,6 +83,8 @@ def _link_state(res: Any) -> tuple[str, str | None]:
     """(state, error) of a link's result: ok, blocked, broken (failed its re-test too) or suspected."""
     if res is None:
         return "suspected", None
+    if getattr(res, "deferred", False):
+        return "deferred", None
     if res.error is None:
         return "ok", None
     if res.error == "blocked":
@@ -105,26 +108,24 @@ def _check_row(scan: Any, scan_id: int, url: str, ref: Any, res: Any, first_fail
     )
 
 
-def _record_checks(session: Session, scan: Any, row: LinkScan, results: dict[str, Any],
-                   internal_hosts: set[str] | None) -> dict[str, Any]:
-    """Store the checks of one scan's links; returns the external links that answered fine (for the OK cache)."""
-    from urllib.parse import urlsplit
-
+def _record_checks(session: Session, scan: Any, row: LinkScan, results: dict[str, Any]) -> dict[str, Any]:
+    """Store the checks of one scan's links; returns the links that answered fine (for the OK cache)."""
     failing = [u for u in scan.refs if (r := results.get(u)) is not None and r.error
                and r.error not in ("blocked", "redirect_offsite")]
     previous = _first_failures(session, scan.site.site_id, row.id, failing)
-    ok_external: dict[str, Any] = {}
+    ok_links: dict[str, Any] = {}
     row.broken = 0
+    deferred = 0
     for url, ref in scan.refs.items():
         res = results.get(url)
         check = _check_row(scan, row.id, url, ref, res, previous.get(url))
         session.add(check)
         row.broken += check.state == "broken"
-        host = urlsplit(url).netloc.lower()
-        if (res is not None and check.state == "ok" and not res.cached and res.requests
-                and (internal_hosts is None or host not in internal_hosts)):
-            ok_external[url] = res
-    return ok_external
+        deferred += check.state == "deferred"
+        if res is not None and check.state == "ok" and not res.cached and res.requests:
+            ok_links[url] = res
+    row.info = {**(row.info or {}), "deferred": deferred}
+    return ok_links
 
 
 def _latest_scans(session: Session, site_ids: set[int]) -> dict[int, list[LinkScan]]:
@@ -152,6 +153,12 @@ def load_link_obs(session: Session, site_ids: Iterable[int], *, gone_days: int =
         for scan in sorted(scans, key=lambda s: (s.finished_at or s.started_at, s.id)):  # newer last: it wins
             for c in session.scalars(select(LinkCheck).where(LinkCheck.scan_id == scan.id).order_by(LinkCheck.id)):
                 prev = merged.get(c.url)
+                if c.state == "deferred" and prev is not None and prev.state != "deferred":
+                    state, error, status, checked = prev.state, prev.error, prev.http_status, prev.checked_at
+                    first_failed, final = prev.first_failed, prev.final_url  # not checked now: the older result stands
+                else:
+                    state, error, status, checked = c.state, c.error, c.http_status, c.checked_at
+                    first_failed, final = c.first_failed_at, c.final_url
                 refs = list(c.refs or [])
                 on_home = c.on_homepage
                 kind = c.kind
@@ -163,9 +170,9 @@ def load_link_obs(session: Session, site_ids: Iterable[int], *, gone_days: int =
                     kind = min(kind, prev.kind, key=lambda k: _KIND_ORDER.get(k, 9))
                     count = max(count, prev.ref_count, len(refs))
                 merged[c.url] = LinkObs(
-                    site_id=site_id, url=c.url, kind=kind, on_homepage=on_home, state=c.state, error=c.error,
-                    http_status=c.http_status, refs=tuple(refs[:MAX_REFS]), ref_count=count,
-                    first_failed=c.first_failed_at, checked_at=c.checked_at, final_url=c.final_url,
+                    site_id=site_id, url=c.url, kind=kind, on_homepage=on_home, state=state, error=error,
+                    http_status=status, refs=tuple(refs[:MAX_REFS]), ref_count=count,
+                    first_failed=first_failed, checked_at=checked, final_url=final,
                 )
         current = {s.id for s in scans}
         newest = max((s.finished_at or s.started_at for s in scans), default=utcnow())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from govwatch.cli import bounded_arg, parse_date_arg
-from govwatch.console import as_of_of, progress_bar
+from govwatch.cli import bounded_arg, parse_date_arg, parse_minutes_arg
+from govwatch.console import as_of_of, cycle_progress, progress_bar
 from govwatch.context import open_context
-from govwatch.pipeline import CycleReport, check, crawl, run_cycle
+from govwatch.pipeline import CycleReport, check, crawl, run_cycle, run_deadline
 from govwatch.runlock import crawl_lock
 from govwatch.summary import print_cycle
 
@@ -18,9 +18,13 @@ __all__ = ["register"]
 def _run(args: argparse.Namespace) -> int:
     ctx = open_context(args.config, args.db)
     as_of = as_of_of(args, ctx)
-    with crawl_lock(ctx, "run", wait=args.wait), progress_bar("抓取") as bar:
-        report: CycleReport = run_cycle(ctx, as_of, progress=bar)
+    with crawl_lock(ctx, "run", wait=args.wait), cycle_progress() as bars:
+        deadline = run_deadline(ctx, args.deadline)  # counted from when the run holds the lock
+        report: CycleReport = run_cycle(ctx, as_of, progress=bars, deadline=deadline)
     print_cycle(ctx, report)
+    if report.stages is not None and report.stages.deadline_hit:
+        print("govwatch: error: the run's deadline passed before all its work was done; what was done is kept "
+              "(see the summary)", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -58,6 +62,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     """Add run, crawl and check."""
     p = sub.add_parser("run", parents=[common], help="one full monitoring cycle: crawl, check, store, digest")
     p.add_argument("--as-of", type=parse_date_arg, metavar="DATE", help="monitoring time point (YYYY-MM-DD, default today)")
+    p.add_argument("--deadline", type=parse_minutes_arg, metavar="DURATION",
+                   help="stop starting new work after this long (90m, 2h, 1h30m; default run.deadline_minutes, "
+                        "0 = none): what is done is kept and judged, the rest is reported and the exit code is 1")
     _wait_option(p)
     p.set_defaults(func=_run)
     p = sub.add_parser("crawl", parents=[common], help="fetch every watched page and store the observations")

@@ -11,7 +11,7 @@ from config.catalogue import Catalogue
 from config.loader import load_catalogue, parse_config
 from govwatch.cli import parse_date_arg
 from govwatch.commands.notify import run_notify
-from govwatch.console import progress_bar
+from govwatch.console import cycle_progress
 from govwatch.context import open_context
 from govwatch.pipeline import run_cycle
 from govwatch.sample import SampleServer, sample_county
@@ -48,8 +48,8 @@ def run_demo(args: argparse.Namespace) -> int:
         loaded = parse_config(data, "<sample county>")
         ctx = open_context(loaded=loaded, db_url=db_url)
         print(f"示范县已在本机启动：{server.base('portal')}/（门户）、{server.base('standalone')}/（开发区网站）")
-        with progress_bar("抓取") as bar:
-            report = run_cycle(ctx, as_of, progress=bar)
+        with cycle_progress() as bars:
+            report = run_cycle(ctx, as_of, progress=bars)
         notices = run_notify(ctx, as_of, ("rectification",), dry_run=True, preview_dir=out / "notices")
     print_cycle(ctx, report)
     print(f"  整改通知（预览，未发送）：{len(notices.rendered)} 份，在 {out / 'notices'}")

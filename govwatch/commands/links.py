@@ -7,6 +7,7 @@ import argparse
 from config.labels import LINK_ERROR_LABELS
 from govwatch.context import open_context
 from govwatch.pipeline import check_links
+from govwatch.summary import link_lines
 
 __all__ = ["register"]
 
@@ -14,9 +15,11 @@ __all__ = ["register"]
 def _links(args: argparse.Namespace) -> int:
     ctx = open_context(args.config, args.db)
     rep = check_links(ctx, whole_site=True if args.whole_site else False, units=set(args.unit) if args.unit else None)
-    scope = "全站" if args.whole_site else "首页"
-    print(f"{scope}链接检查：站点 {rep.sites} 个，页面 {rep.pages} 个，链接 {rep.links} 个，请求 {rep.requests} 次，"
-          f"用时 {rep.seconds:.1f} 秒")
+    scope = "全站" if args.whole_site else "首页及已抓取页面"
+    first, *rest = link_lines(rep, f"{scope}链接检查：站点 {rep.sites} 个，")
+    print(f"{first}，用时 {rep.seconds:.1f} 秒")
+    for line in rest:
+        print(line)
     total = sum(rep.broken.values())
     print(f"  确认不可用链接 {total} 个" + ("：" if total else ""))
     for err, n in rep.broken.items():

@@ -162,7 +162,7 @@ def test_links_command_then_check(tmp_path, capsys):
         common = ["--config", str(cfg), "--db", f"sqlite:///{tmp_path / 'gw.db'}"]
         assert main(["links", *common]) == 0
         out = capsys.readouterr().out
-        assert "首页链接检查：站点 1 个，页面 1 个，链接 2 个" in out and "确认不可用链接 0 个" in out
+        assert "首页及已抓取页面链接检查：站点 1 个，页面 1 个（其中抓取时已读 0 个），链接 2 个" in out and "确认不可用链接 0 个" in out
         assert main(["links", "--whole-site", *common]) == 0
         out = capsys.readouterr().out
         assert "全站链接检查：站点 1 个，页面 2 个" in out and "页面不存在（404）：1" in out
