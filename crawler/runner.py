@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     """Child entry point: ``python -m crawler.runner JOB.json``."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.settings import browser_available, scrapy_settings
+    from crawler.settings import chromium_executable, scrapy_settings
     from crawler.spider import ColumnSpider
 
     args = argv if argv is not None else sys.argv[1:]
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             t["obey_robots"] = crawl.obey_robots
         t.setdefault("memory", memory.get(t["column_id"]))
     wants_browser = any(t.get("render") == "browser" for t in targets) or crawl.browser_fallback
-    browser = wants_browser and browser_available(crawl)
+    browser = chromium_executable(crawl) if wants_browser else None
     if wants_browser and not browser:
         log.warning("Chromium not found at %s: pages built by script are read without rendering", crawl.chromium_path)
     settings = scrapy_settings(
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
     process = CrawlerProcess(settings)
     process.crawl(ColumnSpider, targets=targets, today=job["today"], default_max_pages=crawl.max_pages_per_column,
-                  max_articles=crawl.max_articles_per_column, browser=browser,
+                  max_articles=crawl.max_articles_per_column, browser=browser is not None,
                   browser_fallback=crawl.browser_fallback, revalidate_days=crawl.list_revalidate_days)
     process.start()
     return 0

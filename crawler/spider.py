@@ -110,6 +110,10 @@ class ColumnSpider(scrapy.Spider):
             render = t.get("render") == "browser"
             if render and not self.browser:
                 state.info["browser_error"] = "本机未配置可用的浏览器（Chromium），按静态页面读取"
+            elif not render and self.browser_fallback and (t.get("memory") or {}).get("script_built"):
+                # built by script when last read: straight to the browser (the static copy would say nothing)
+                state.rendered = render = True
+                state.info.update(script_built=True, rendered="fallback")
             yield self._request(t["url"], state, render=render and self.browser)
 
     # -- requests --------------------------------------------------------------------------------

@@ -129,7 +129,8 @@ def crawl_memory(session: Session, column_ids: list[int]) -> dict[int, dict[str,
     ``list_head``: the fingerprint of the list's first page with the items read on its further pages then
     (``further``: title, url, date, pinned, extra, from the column's item history) and the day those pages
     were fetched (``walked``); ``known_dates``: for a column whose articles were opened for their dates, the
-    dates (and 成文日期) already read, by article URL.
+    dates (and 成文日期) already read, by article URL; ``script_built``: the list was last read only through the
+    browser.
     """
     if not column_ids:
         return {}
@@ -147,6 +148,8 @@ def crawl_memory(session: Session, column_ids: list[int]) -> dict[int, dict[str,
             further_urls[snap.column_id] = [str(u) for u in head.get("further") or []]
         if info.get("articles_opened") or (info.get("date_sources") or {}).get("known"):
             dated_by_article.append(snap.column_id)
+        if info.get("rendered") == "fallback" and info.get("script_built") and not info.get("browser_error"):
+            out.setdefault(snap.column_id, {})["script_built"] = True
     wanted = set(dated_by_article) | set(further_urls)
     if not wanted:
         return out
