@@ -84,6 +84,8 @@ def scrapy_settings(
             "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
             "crawler.middlewares.RedirectGuardMiddleware": 50,
         },
+        "EXTENSIONS": {"scrapy.extensions.throttle.AutoThrottle": None,
+                       "crawler.middlewares.NotModifiedAutoThrottle": 0},
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
