@@ -236,7 +236,8 @@ class ColumnSpider(scrapy.Spider):
             return
         nxt = self._next_page(state, result)
         if nxt is not None and state.head is None and nxt not in (getattr(result, "frames", None) or []):
-            state.head, state.further_from = self._fingerprint(state.items), len(state.items)
+            state.head = self._fingerprint(state.items, state.info.get("total_pages"))
+            state.further_from = len(state.items)
             if self._reuse_further(state):
                 nxt = None
         if nxt is None:
@@ -302,10 +303,11 @@ class ColumnSpider(scrapy.Spider):
         return nxt
 
     @staticmethod
-    def _fingerprint(items: list[ListItem]) -> str:
-        """The list items read so far (what the page says, not its per-request noise: counters, tokens, times)."""
+    def _fingerprint(items: list[ListItem], total_pages: int | None) -> str:
+        """The list items read so far and the page count shown (what the page says of its list, not its
+        per-request noise: counters, tokens, times)."""
         rows = [[i.url, i.title, i.date.isoformat() if i.date else None, i.pinned] for i in items]
-        return hashlib.sha1(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()
+        return hashlib.sha1(json.dumps([total_pages, rows], ensure_ascii=False).encode("utf-8")).hexdigest()
 
     def _reuse_further(self, state: _State) -> bool:
         """Take the further pages' items from the last read instead of fetching them: page one is unchanged,

@@ -26,6 +26,7 @@ class Site:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
         self.conditional: Counter[str] = Counter()
+        self.total_pages = 2
         self.pinned = ["关于网站改版的公告", "关于公布监督电话的公告"]
         self.page_two = [("关于开展防汛检查的通知", "2021-11-25"), ("关于做好秋冬季防火工作的通知", "2021-11-20")]
         self.articles = {"t1": ("关于印发工作方案的通知", "2021-11-26"), "t2": ("关于调整议事协调机构的通知", "2021-11-10"),
@@ -36,7 +37,7 @@ class Site:
             rows = "".join(f'<li><span class="top">[置顶]</span><a href="/tzgg/p{n}.html">{t}</a>'
                            f'<span>2019-05-0{n + 1}</span></li>'
                            for n, t in enumerate(self.pinned))
-            more = '<a href="/tzgg/index_1.html">下一页</a>'
+            more = f'<div class="pager">共{self.total_pages}页 当前第1页 <a href="/tzgg/index_1.html">下一页</a></div>'
             # per-request noise in the page (a visitor counter) is not a change of the list
             return (f'<html><head><meta charset="utf-8"></head><body><ul class="list">{rows}</ul>{more}'
                     f'<div class="count">访问量：{sum(self.hits.values())}</div></body></html>')
@@ -61,7 +62,7 @@ class Site:
         if not body:
             return Reply(404, "<h1>404</h1>")
         if path.startswith("/tzgg/"):  # an ETag of what the list says, not of the counter
-            tag = f'"{hash((path, tuple(self.pinned), tuple(self.page_two))) & 0xffffffff:x}"'
+            tag = f'"{hash((path, tuple(self.pinned), tuple(self.page_two), self.total_pages)) & 0xffffffff:x}"'
             if request.headers.get("If-None-Match") == tag:
                 self.conditional[path] += 1
                 return Reply(304, headers={"ETag": tag})
@@ -101,6 +102,16 @@ def test_a_changed_page_one_makes_the_further_pages_fetched_again(site, sqlite_u
     assert app.hits == {"/tzgg/": 1, "/tzgg/index_1.html": 1}
     assert (obs.status, obs.newest) == ("ok", dt.date(2021, 11, 29))
     assert "further_reused" not in obs.info
+
+
+def test_a_page_count_that_changes_makes_the_further_pages_fetched_again(site, sqlite_url, tmp_path):
+    app, base = site
+    data = _config(base, "/tzgg/")
+    crawl(data, sqlite_url, tmp_path)
+    app.total_pages = 3  # the list grew deeper down; page one's items are the same
+    app.hits.clear()
+    crawl(data, sqlite_url, tmp_path)
+    assert app.hits["/tzgg/index_1.html"] == 1
 
 
 def test_the_further_pages_are_fetched_again_when_due(site, sqlite_url, tmp_path):
