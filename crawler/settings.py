@@ -10,14 +10,13 @@ from config.schema import CrawlConfig
 __all__ = ["BROWSER_ARGS", "BROWSER_PAGES", "HANDLED_STATUSES", "HEADLESS_SHELLS", "chromium_executable",
            "scrapy_settings"]
 
-#: lean Chromium: no sandbox, GPU, background services, extensions, audio; one renderer process per site
-#: group instead of one per site (site isolation off: the pages are read, never trusted with anything)
+#: lean Chromium: no sandbox, GPU, background services, extensions, audio; no renderer process per site
+#: (site isolation off: the pages are read, never trusted with anything)
 BROWSER_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
-    "--disable-extensions", "--mute-audio", "--disable-dev-shm-usage", "--no-zygote",
+    "--disable-extensions", "--mute-audio", "--disable-dev-shm-usage",
     "--disable-site-isolation-trials", "--disable-features=site-per-process,IsolateOrigins,Translate,MediaRouter",
-    "--renderer-process-limit=2", "--js-flags=--max-old-space-size=256",
 ]
 #: pages open at once in the crawl's one browser context (the rest wait)
 BROWSER_PAGES = 4
