@@ -16,11 +16,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium for the columns that need a browser (Playwright drives it; it cannot download one here)
+# Debian's Chromium for the columns that need a browser (Playwright drives it; it cannot download one here),
+# and its headless shell, which the crawler prefers (lighter)
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v chromium-headless-shell; } >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
+	    chromium-headless-shell >/dev/null; }
 
 # Chinese fonts (Debian's fonts-noto-cjk) so that the workbench's screenshots in the browser tests are readable
 fonts:

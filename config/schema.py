@@ -244,6 +244,9 @@ class CrawlConfig(_Strict):
     cache_dir: str | None = None  # default: <output_dir>/http-cache
     max_articles_per_column: int = Field(default=3, ge=0, le=20)  # undated lists: articles opened for dates
     browser_fallback: bool = True  # a static page built by script is fetched once more with Chromium
+    #: a list whose first page is unchanged reuses the items of its further pages; they are fetched again
+    #: when this many days have passed since they were last fetched
+    list_revalidate_days: int = Field(default=7, ge=1, le=365)
     #: hosts a redirect may lead to besides the unit's own (``www.gov.cn``, ``127.0.0.1:8080``, ``*.gov.cn``);
     #: a redirect anywhere else is not followed (status ``redirect_offsite``, for the operator)
     redirect_hosts: list[str] = Field(default_factory=list, max_length=1000)

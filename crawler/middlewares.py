@@ -1,5 +1,5 @@
 """Downloader pieces for cheap, polite daily crawls: always-revalidate HTTP cache policy, retries with backoff,
-redirects kept to the unit's own and the allowed hosts."""
+redirects kept to the unit's own and the allowed hosts, AutoThrottle that reads a 304 as a normal answer."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.httpcache import RFC2616Policy
+from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -18,8 +19,8 @@ from twisted.internet.defer import Deferred
 from config.errors import GovwatchError
 from crawler.redirects import RedirectPolicy
 
-__all__ = ["REDIRECT_HOSTS_META", "BackoffRetryMiddleware", "OffsiteRedirect", "RedirectGuardMiddleware",
-           "RevalidatePolicy", "SharedRobotsTxtMiddleware"]
+__all__ = ["REDIRECT_HOSTS_META", "BackoffRetryMiddleware", "NotModifiedAutoThrottle", "OffsiteRedirect",
+           "RedirectGuardMiddleware", "RevalidatePolicy", "SharedRobotsTxtMiddleware"]
 
 #: request meta key: the hosts (crawler/redirects.py entries) a redirect of this request may lead to
 REDIRECT_HOSTS_META = "govwatch_redirect_hosts"
@@ -72,6 +73,19 @@ class RevalidatePolicy(RFC2616Policy):
     def is_cached_response_valid(self, cachedresponse: Response, response: Response, request: Request) -> bool:
         """The stored page stands only when the server says 304 Not Modified."""
         return response.status == 304
+
+
+class NotModifiedAutoThrottle(AutoThrottle):
+    """Scrapy's AutoThrottle, except that a ``304 Not Modified`` adjusts the delay as a 200 does.
+
+    Scrapy never lowers a host's delay on a non-200 answer (error pages are fast and small); on a quiet day
+    nearly every answer is a 304, so one slow answer would keep the host slow for the rest of the crawl.
+    """
+
+    def _adjust_delay(self, slot: Any, latency: float, response: Response) -> None:
+        if response.status == 304:
+            response = response.replace(status=200)
+        super()._adjust_delay(slot, latency, response)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -72,22 +72,37 @@ def crawl_in_child(
         os.unlink(job_path)
 
 
+def _memory(db_url: str, column_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What the last read of each column lets this crawl skip (storage.observations.crawl_memory)."""
+    from storage.db import Database
+    from storage.observations import crawl_memory
+
+    db = Database(db_url, migrate=False)
+    try:
+        with db.session() as s:
+            return crawl_memory(s, column_ids)
+    finally:
+        db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Child entry point: ``python -m crawler.runner JOB.json``."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.settings import browser_available, scrapy_settings
+    from crawler.settings import chromium_executable, scrapy_settings
     from crawler.spider import ColumnSpider
 
     args = argv if argv is not None else sys.argv[1:]
     job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     crawl = CrawlConfig.model_validate(job["crawl"])
     targets = job["targets"]
+    memory = _memory(job["db_url"], [t["column_id"] for t in targets])
     for t in targets:
         if t.get("obey_robots") is None:
             t["obey_robots"] = crawl.obey_robots
+        t.setdefault("memory", memory.get(t["column_id"]))
     wants_browser = any(t.get("render") == "browser" for t in targets) or crawl.browser_fallback
-    browser = wants_browser and browser_available(crawl)
+    browser = chromium_executable(crawl) if wants_browser else None
     if wants_browser and not browser:
         log.warning("Chromium not found at %s: pages built by script are read without rendering", crawl.chromium_path)
     settings = scrapy_settings(
@@ -97,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
     process = CrawlerProcess(settings)
     process.crawl(ColumnSpider, targets=targets, today=job["today"], default_max_pages=crawl.max_pages_per_column,
-                  max_articles=crawl.max_articles_per_column, browser=browser,
-                  browser_fallback=crawl.browser_fallback)
+                  max_articles=crawl.max_articles_per_column, browser=browser is not None,
+                  browser_fallback=crawl.browser_fallback, revalidate_days=crawl.list_revalidate_days)
     process.start()
     return 0
 

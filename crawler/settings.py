@@ -7,19 +7,32 @@ from typing import Any
 
 from config.schema import CrawlConfig
 
-__all__ = ["BROWSER_ARGS", "HANDLED_STATUSES", "browser_available", "scrapy_settings"]
+__all__ = ["BROWSER_ARGS", "BROWSER_PAGES", "HANDLED_STATUSES", "HEADLESS_SHELLS", "chromium_executable",
+           "scrapy_settings"]
 
+#: lean Chromium: no sandbox, GPU, background services, extensions, audio; no renderer process per site
+#: (site isolation off: the pages are read, never trusted with anything)
 BROWSER_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--disable-extensions", "--mute-audio", "--disable-dev-shm-usage",
+    "--disable-site-isolation-trials", "--disable-features=site-per-process,IsolateOrigins,Translate,MediaRouter",
 ]
+#: pages open at once in the crawl's one browser context (the rest wait)
+BROWSER_PAGES = 4
+#: Debian's ``chromium-headless-shell`` (Chromium without its UI, lighter), preferred to the default
+#: ``crawl.chromium_path`` when installed (``make chromium``)
+HEADLESS_SHELLS = ("/usr/bin/chromium-headless-shell", "/usr/lib/chromium/chromium-headless-shell")
 #: Every answer the spider reads itself (redirects are left to the redirect middleware).
 HANDLED_STATUSES = [304] + list(range(400, 600))
 
 
-def browser_available(crawl: CrawlConfig) -> bool:
-    """Whether the configured Chromium exists (rendering needs it)."""
-    return Path(crawl.chromium_path).exists()
+def chromium_executable(crawl: CrawlConfig) -> str | None:
+    """The Chromium to drive: the configured one, or for the default path the headless shell when it is
+    installed; None when neither exists (no rendering)."""
+    default = CrawlConfig.model_fields["chromium_path"].default
+    candidates = [*HEADLESS_SHELLS, crawl.chromium_path] if crawl.chromium_path == default else [crawl.chromium_path]
+    return next((c for c in candidates if Path(c).exists()), None)
 
 
 def scrapy_settings(
@@ -27,7 +40,7 @@ def scrapy_settings(
     *,
     db_url: str,
     run_id: int | None,
-    browser: bool = False,
+    browser: str | None = None,
     cache_dir: str | None = None,
     obey_robots: bool | None = None,
 ) -> dict[str, Any]:
@@ -36,6 +49,7 @@ def scrapy_settings(
     Politeness is per host: Scrapy's download slots are keyed by host name, so 127.0.0.1 and 127.0.0.2 are
     two slots while every unit on the county portal shares the portal's one slot (``CONCURRENT_REQUESTS_PER_IP``
     stays 0 so that the key is the host, not the address). ``delay`` 0 switches politeness off.
+    ``browser``: the Chromium executable rendering pages (None: none); it starts with the first rendered page.
     """
     polite = crawl.delay > 0
     settings: dict[str, Any] = {
@@ -69,6 +83,8 @@ def scrapy_settings(
             "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
             "crawler.middlewares.RedirectGuardMiddleware": 50,
         },
+        "EXTENSIONS": {"scrapy.extensions.throttle.AutoThrottle": None,
+                       "crawler.middlewares.NotModifiedAutoThrottle": 0},
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
@@ -93,11 +109,11 @@ def scrapy_settings(
             "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
         }
         settings["PLAYWRIGHT_BROWSER_TYPE"] = "chromium"
-        settings["PLAYWRIGHT_LAUNCH_OPTIONS"] = {
-            "executable_path": crawl.chromium_path,
-            "headless": True,
-            "args": list(BROWSER_ARGS),
-        }
+        settings["PLAYWRIGHT_BROWSER_PROVIDER"] = "crawler.browser.LazyBrowserProvider"
+        settings["PLAYWRIGHT_LAUNCH_OPTIONS"] = {"executable_path": browser, "headless": True,
+                                                 "args": list(BROWSER_ARGS)}
         settings["PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT"] = crawl.timeout * 1000
-        settings["PLAYWRIGHT_MAX_PAGES_PER_CONTEXT"] = 4
+        settings["PLAYWRIGHT_MAX_CONTEXTS"] = 1
+        settings["PLAYWRIGHT_MAX_PAGES_PER_CONTEXT"] = BROWSER_PAGES
+        settings["PLAYWRIGHT_ABORT_REQUEST"] = "crawler.browser.skip_resource"
     return settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -35,7 +36,8 @@ __all__ = ["ColumnSpider", "Target"]
 
 Target = dict[str, Any]
 """A watched page: column_id, url, role, extractor, render, selectors, max_pages, obey_robots, redirect_hosts
-(where a redirect may lead: crawler/redirects.py; every host when absent)."""
+(where a redirect may lead: crawler/redirects.py; every host when absent), memory (what the last read lets
+this one skip: storage.observations.crawl_memory)."""
 
 
 @dataclass
@@ -57,14 +59,21 @@ class _State:
     rendered: bool = False
     pending_articles: int = 0
     done: bool = False
+    head: str | None = None
+    """Fingerprint of the list's first page, taken when the walk would go on to the further pages."""
+    further_from: int = 0
+    walked: dt.date | None = None
+    """The day the further pages' items were fetched, when they are reused from an earlier read."""
 
 
 class ColumnSpider(scrapy.Spider):
     """Reads every target page, following pagination only as far as the newest date and blankness need.
 
     Per column: a hard page budget; repeated URLs and pages with content already seen end the walk;
-    undated lists get their newest few articles opened (budgeted); a page built by script is fetched once
-    more through Chromium when the browser is available. Every target yields exactly one PageRecord.
+    undated lists get their newest few articles opened (budgeted), unless their dates were read before; a page
+    built by script is fetched once more through Chromium when the browser is available; a first page unchanged
+    since the last read reuses the items of the further pages then read, while they are recent. Every target
+    yields exactly one PageRecord.
     """
 
     name = "govwatch-columns"
@@ -77,6 +86,7 @@ class ColumnSpider(scrapy.Spider):
         max_articles: int = 3,
         browser: bool = False,
         browser_fallback: bool = True,
+        revalidate_days: int = 7,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -86,6 +96,7 @@ class ColumnSpider(scrapy.Spider):
         self.max_articles = max_articles
         self.browser = browser
         self.browser_fallback = browser_fallback and browser
+        self.revalidate_days = revalidate_days
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """One request per target (Scrapy >= 2.13)."""
@@ -100,6 +111,10 @@ class ColumnSpider(scrapy.Spider):
             render = t.get("render") == "browser"
             if render and not self.browser:
                 state.info["browser_error"] = "本机未配置可用的浏览器（Chromium），按静态页面读取"
+            elif not render and self.browser_fallback and (t.get("memory") or {}).get("script_built"):
+                # built by script when last read: straight to the browser (the static copy would say nothing)
+                state.rendered = render = True
+                state.info.update(script_built=True, rendered="fallback")
             yield self._request(t["url"], state, render=render and self.browser)
 
     # -- requests --------------------------------------------------------------------------------
@@ -136,6 +151,9 @@ class ColumnSpider(scrapy.Spider):
         if sources:
             info["date_sources"] = dict(sorted(sources.items()))
         info.update(kw.pop("info", {}))
+        if state.head is not None and "page_error" not in info:
+            info["list_head"] = {"fingerprint": state.head, "walked": (state.walked or self.today).isoformat(),
+                                 "further": [i.url for i in state.items[state.further_from:]]}
         if status is None:
             status = "not_modified" if state.not_modified else ("ok" if items else "empty")
             if status == "empty" and self._needs_browser(state, info):
@@ -219,6 +237,11 @@ class ColumnSpider(scrapy.Spider):
             yield from self._finish(state)
             return
         nxt = self._next_page(state, result)
+        if nxt is not None and state.head is None and nxt not in (getattr(result, "frames", None) or []):
+            state.head = self._fingerprint(state.items, state.info.get("total_pages"))
+            state.further_from = len(state.items)
+            if self._reuse_further(state):
+                nxt = None
         if nxt is None:
             yield from self._finish(state)
             return
@@ -289,11 +312,58 @@ class ColumnSpider(scrapy.Spider):
             nxt = None
         return nxt
 
+    @staticmethod
+    def _fingerprint(items: list[ListItem], total_pages: int | None) -> str:
+        """The list items read so far and the page count shown (what the page says of its list, not its
+        per-request noise: counters, tokens, times)."""
+        rows = [[i.url, i.title, i.date.isoformat() if i.date else None, i.pinned] for i in items]
+        return hashlib.sha1(json.dumps([total_pages, rows], ensure_ascii=False).encode("utf-8")).hexdigest()
+
+    def _reuse_further(self, state: _State) -> bool:
+        """Take the further pages' items from the last read instead of fetching them: page one is unchanged,
+        they were fetched fewer than ``revalidate_days`` ago and their newest date is that recent too (so a
+        change deeper in the list can make the column look fresher, never staler, than it is)."""
+        head = (state.target.get("memory") or {}).get("list_head") or {}
+        if not head or head.get("fingerprint") != state.head or "further" not in head:
+            return False
+        walked = dt.date.fromisoformat(head["walked"])
+        items = [ListItem(f["title"], f["url"], dt.date.fromisoformat(f["date"]) if f.get("date") else None,
+                          "known" if f.get("date") else None, bool(f.get("pinned")), f.get("extra") or None)
+                 for f in head["further"]]
+        newest = max((i.date for i in [*state.items, *items] if i.date), default=None)
+        horizon = self.today - dt.timedelta(days=self.revalidate_days)
+        if walked <= horizon or newest is None or newest <= horizon:
+            state.info["list_revalidated"] = True
+            return False
+        for item in items:
+            if item.url not in state.urls:
+                state.urls.add(item.url)
+                state.items.append(item)
+        state.walked = walked
+        state.info["further_reused"] = len(items)
+        return True
+
+    def _known_dates(self, state: _State, wanted: list[ListItem]) -> list[ListItem]:
+        """Give the wanted articles whose dates were read before those dates (date_source 'known'); returns the
+        ones still to open."""
+        known = (state.target.get("memory") or {}).get("known_dates") or {}
+        reused = {}
+        for item in wanted:
+            day, written = known.get(item.url) or (None, None)
+            if day:
+                extra = {**(item.extra or {}), "written": written} if written else item.extra
+                reused[id(item)] = replace(item, date=dt.date.fromisoformat(day), date_source="known", extra=extra)
+        if reused:
+            state.items = [reused.get(id(i), i) for i in state.items]
+            state.info["articles_known"] = len(reused)
+        return [i for i in wanted if id(i) not in reused]
+
     def _finish(self, state: _State) -> Iterator[Any]:
-        """Record the column, after opening its newest articles when no item shows a date."""
+        """Record the column, after opening its newest articles (those not read before) when no item shows a
+        date."""
         unpinned = [i for i in state.items if not i.pinned]
         if state.target.get("role") != "homepage" and unpinned and not any(i.date for i in state.items):
-            wanted = unpinned[: self.max_articles]
+            wanted = self._known_dates(state, unpinned[: self.max_articles])
             if wanted:
                 state.pending_articles = len(wanted)
                 state.info["articles_opened"] = len(wanted)

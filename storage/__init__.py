@@ -18,7 +18,14 @@ from storage.models import (
     Unit,
     utcnow,
 )
-from storage.observations import ItemRecord, PageRecord, load_check_input, record_account, record_page
+from storage.observations import (
+    ItemRecord,
+    PageRecord,
+    crawl_memory,
+    load_check_input,
+    record_account,
+    record_page,
+)
 from storage.roster import sync_roster
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "SiteRow",
     "Unit",
     "apply_outcomes",
+    "crawl_memory",
     "finding_to_dict",
     "list_findings",
     "load_check_input",

@@ -34,7 +34,10 @@ from storage.models import (
     utcnow,
 )
 
-__all__ = ["ItemRecord", "PageRecord", "load_check_input", "record_account", "record_page"]
+__all__ = ["ItemRecord", "PageRecord", "crawl_memory", "load_check_input", "record_account", "record_page"]
+
+#: statuses of a page observation whose items were read (what a later crawl may build on)
+READ_STATUSES = ("ok", "empty", "not_modified")
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,55 @@ def record_page(session: Session, rec: PageRecord, run_id: int | None = None) ->
     return snap
 
 
+def crawl_memory(session: Session, column_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What the last read of each column lets the next crawl skip, JSON-ready, by column id.
+
+    ``list_head``: the fingerprint of the list's first page with the items read on its further pages then
+    (``further``: title, url, date, pinned, extra, from the column's item history) and the day those pages
+    were fetched (``walked``); ``known_dates``: for a column whose articles were opened for their dates, the
+    dates (and 成文日期) already read, by article URL; ``script_built``: the list was last read only through the
+    browser.
+    """
+    if not column_ids:
+        return {}
+    latest = (select(func.max(PageSnapshot.id)).where(PageSnapshot.status.in_(READ_STATUSES),
+                                                      PageSnapshot.column_id.in_(column_ids))
+              .group_by(PageSnapshot.column_id).scalar_subquery())
+    out: dict[int, dict[str, Any]] = {}
+    dated_by_article: list[int] = []
+    further_urls: dict[int, list[str]] = {}
+    for snap in session.scalars(select(PageSnapshot).where(PageSnapshot.id.in_(latest))):
+        info = snap.info or {}
+        head = info.get("list_head")
+        if isinstance(head, dict) and head.get("fingerprint"):
+            out.setdefault(snap.column_id, {})["list_head"] = dict(head)
+            further_urls[snap.column_id] = [str(u) for u in head.get("further") or []]
+        if info.get("articles_opened") or (info.get("date_sources") or {}).get("known"):
+            dated_by_article.append(snap.column_id)
+        if info.get("rendered") == "fallback" and info.get("script_built") and not info.get("browser_error"):
+            out.setdefault(snap.column_id, {})["script_built"] = True
+    wanted = set(dated_by_article) | set(further_urls)
+    if not wanted:
+        return out
+    rows: dict[int, dict[str, ColumnItem]] = {}
+    for it in session.scalars(select(ColumnItem).where(ColumnItem.column_id.in_(wanted))):
+        rows.setdefault(it.column_id, {})[it.url] = it
+    for cid, urls in further_urls.items():
+        items = [rows.get(cid, {}).get(u) for u in urls]
+        if any(it is None for it in items):  # the history lost an item: walk the pages again
+            del out[cid]["list_head"]
+            continue
+        out[cid]["list_head"]["further"] = [
+            {"title": it.title, "url": it.url, "date": it.date.isoformat() if it.date else None,
+             "pinned": it.pinned, "extra": dict(it.extra or {})} for it in items if it is not None]
+    for cid in dated_by_article:
+        known = {u: [it.date.isoformat(), (it.extra or {}).get("written")]
+                 for u, it in rows.get(cid, {}).items() if it.date is not None}
+        if known:
+            out.setdefault(cid, {})["known_dates"] = known
+    return out
+
+
 def record_account(session: Session, account_id: int, obs: Any, run_id: int | None = None) -> AccountSnapshot:
     """Store one account observation (a crawler.accounts.AccountObservation: status, posts, error)."""
     posts = [p.to_dict() if hasattr(p, "to_dict") else dict(p) for p in obs.posts]
@@ -143,7 +195,7 @@ def _load_new_items(session: Session, inp: CheckInput, col_ids: set[int]) -> Non
     starts = dict(
         session.execute(
             select(PageSnapshot.column_id, func.min(PageSnapshot.fetched_at))
-            .where(PageSnapshot.status.in_(("ok", "empty", "not_modified")))
+            .where(PageSnapshot.status.in_(READ_STATUSES))
             .group_by(PageSnapshot.column_id)
         ).all()
     )

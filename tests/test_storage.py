@@ -19,6 +19,7 @@ from storage import (
     ItemRecord,
     PageRecord,
     apply_outcomes,
+    crawl_memory,
     finding_to_dict,
     list_findings,
     load_check_input,
@@ -87,6 +88,30 @@ def test_observations_keep_first_seen_and_timezones(db_url):
         assert page.newest(dt.date(2021, 11, 1)) == dt.date(2021, 10, 30)
         assert page.ever_had_items
     db.dispose()
+
+
+def test_crawl_memory_gives_the_last_read_lists_further_items_and_known_article_dates(db_url):
+    db = Database(db_url)
+    with db.session() as s:
+        sync_roster(s, parse_config(CFG, "t.yaml").config)
+        gzdt, tzgg = (s.scalar(select(ColumnRow.id).where(ColumnRow.name == n)) for n in ("工作动态", "通知公告"))
+    base = "http://127.0.0.1:9/fgj/"
+    t1, t2 = (dt.datetime(2021, 11, d, 9, 30, tzinfo=TZ) for d in (1, 2))
+    pinned = ItemRecord("置顶公告", f"{base}tzgg/p.html", dt.date(2019, 5, 1), pinned=True)
+    deep = ItemRecord("通知", f"{base}tzgg/n.html", dt.date(2021, 10, 30), extra={"written": "2021-10-28"})
+    head = {"fingerprint": "f1", "walked": "2021-11-01", "further": [deep.url]}
+    with db.session() as s:
+        record_page(s, PageRecord(tzgg, "ok", fetched_at=t1, items=[pinned, deep], info={"list_head": head}))
+        record_page(s, PageRecord(gzdt, "ok", fetched_at=t1, info={"articles_opened": 1}, items=[
+            ItemRecord("动态", f"{base}gzdt/a.html", dt.date(2021, 10, 31)), ItemRecord("旧", f"{base}gzdt/b.html")]))
+        # a failed read later on does not hide what the last good one said
+        record_page(s, PageRecord(tzgg, "timeout", fetched_at=t2))
+    with db.session() as s:
+        memory = crawl_memory(s, [gzdt, tzgg])
+    db.dispose()
+    assert memory[tzgg] == {"list_head": {**head, "further": [
+        {"title": "通知", "url": deep.url, "date": "2021-10-30", "pinned": False, "extra": {"written": "2021-10-28"}}]}}
+    assert memory[gzdt] == {"known_dates": {f"{base}gzdt/a.html": ["2021-10-31", None]}}
 
 
 def test_finding_lifecycle_dedup_and_rectify(db_url):

@@ -34,8 +34,10 @@ class Observed:
     error: str | None
 
 
-def crawl(data: dict[str, Any], db_url: str, tmp_path: Path, *, cache: bool = True) -> dict[str, Observed]:
-    """Sync ``data`` (a config mapping) into the database, crawl it once, return the observations by URL."""
+def crawl(data: dict[str, Any], db_url: str, tmp_path: Path, *, cache: bool = True,
+          today: dt.date = AS_OF) -> dict[str, Observed]:
+    """Sync ``data`` (a config mapping) into the database, crawl it once (on ``today``), return the observations
+    by URL."""
     cfg = Config.model_validate(data)
     db = Database(db_url)
     try:
@@ -55,7 +57,7 @@ def crawl(data: dict[str, Any], db_url: str, tmp_path: Path, *, cache: bool = Tr
                         "max_pages": (c.options or {}).get("max_pages"), "obey_robots": obey.get(c.site.url)}
                        for c in rows]
             urls = {t["column_id"]: t["url"] for t in targets}
-        code = crawl_in_child(targets, crawl=cfg.crawl, db_url=db_url, run_id=run_id, today=AS_OF.isoformat(),
+        code = crawl_in_child(targets, crawl=cfg.crawl, db_url=db_url, run_id=run_id, today=today.isoformat(),
                               cache_dir=str(tmp_path / "http-cache") if cache else None, timeout=240)
         assert code == 0, f"crawler exited with {code}"
         with db.session() as s:

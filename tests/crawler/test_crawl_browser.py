@@ -64,3 +64,49 @@ def test_render_browser_columns_go_straight_to_the_browser(js_server, sqlite_url
     for u, c in _js_columns(js_server)[1:]:
         other = seen[js_server.column_url(u, c)]
         assert other.items == 0 and other.info["script_built"] is True and "rendered" not in other.info
+
+
+def test_a_list_built_by_script_last_time_goes_straight_to_the_browser(js_server, sqlite_url, tmp_path):
+    data = js_server.config_data()
+    crawl(data, sqlite_url, tmp_path)
+    js_server.clear_log()
+    seen = crawl(data, sqlite_url, tmp_path)
+    cols = _js_columns(js_server)
+    for unit, col in cols:
+        obs = seen[js_server.column_url(unit, col)]
+        assert obs.status == "ok" and obs.newest == col.newest(AS_OF) and obs.pages == 1, obs
+        assert obs.info["script_built"] is True and obs.info["rendered"] == "fallback"
+    # each script-built column: its page and its JSON, both asked by the browser; no static copy first
+    pages = {js_server.column_url(u, c).split("//", 1)[1].split("/", 1)[1] for u, c in cols}
+    asked = [r.path.lstrip("/") for r in js_server.log]
+    assert sorted(p for p in asked if p in pages) == sorted(pages)
+
+
+def _recording_chromium(tmp_path: Path) -> tuple[str, Path]:
+    """A Chromium that notes each start in a file before it runs."""
+    log = tmp_path / "chromium-starts"
+    script = tmp_path / "chromium"
+    script.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec /usr/bin/chromium "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return str(script), log
+
+
+def test_no_browser_starts_when_no_column_needs_one(sqlite_url, tmp_path):
+    farm = build_farm(units=1, columns_per_unit=3, families=("generic_dash", "trs"), as_of=AS_OF, deep_pages=False)
+    chromium, starts = _recording_chromium(tmp_path)
+    with FarmServer(farm) as server:
+        data = server.config_data()
+        data["crawl"]["chromium_path"] = chromium  # the fallback is on: the browser is there if a page needs it
+        seen = crawl(data, sqlite_url, tmp_path)
+        assert all(o.status == "ok" for o in seen.values())
+    assert not starts.exists()
+
+
+def test_one_browser_serves_every_rendered_page(js_server, sqlite_url, tmp_path):
+    chromium, starts = _recording_chromium(tmp_path)
+    data = js_server.config_data()
+    data["crawl"]["chromium_path"] = chromium
+    seen = crawl(data, sqlite_url, tmp_path)
+    rendered = [o for o in seen.values() if o.info.get("rendered")]
+    assert len(rendered) == len(_js_columns(js_server)) > 1
+    assert starts.read_text().split() == ["start"]

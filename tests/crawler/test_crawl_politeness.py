@@ -25,6 +25,23 @@ def test_slots_are_per_host_name():
     assert settings["DOWNLOAD_MAXSIZE"] == 10 * 1024 * 1024
 
 
+def test_a_quick_304_lets_a_slowed_host_speed_up_again_as_a_200_does():
+    from scrapy.core.downloader import Slot
+    from scrapy.http import Response
+
+    from crawler.middlewares import NotModifiedAutoThrottle
+
+    crawler = get_crawler(settings_dict=scrapy_settings(CrawlConfig(), db_url="sqlite://", run_id=None))
+    throttle = NotModifiedAutoThrottle.from_crawler(crawler)
+    throttle.mindelay, throttle.maxdelay = 1.0, 10.0
+    delays = {}
+    for status in (200, 304):
+        slot = Slot(concurrency=2, delay=8.0, jitter=0)  # after a slow answer
+        throttle._adjust_delay(slot, 0.05, Response("http://127.0.0.1/x", status=status))
+        delays[status] = slot.delay
+    assert delays[304] == delays[200] < 8.0
+
+
 @pytest.fixture
 def slow_farm():
     farm = build_farm(units=6, columns_per_unit=3, families=("generic_dash",), as_of=AS_OF, portal_share=0.5,
