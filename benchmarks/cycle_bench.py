@@ -214,8 +214,8 @@ def _requests(farm: CycleFarm, log: list[tuple[float, Any]], runs: list[dict[str
     }
 
 
-def _score(farm: CycleFarm, findings: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
-    active = [f for f in findings if f["status"] in ACTIVE]
+def _score_links(farm: CycleFarm, active: list[dict[str, Any]]) -> dict[str, Any]:
+    """The broken links reported against the injected ones: found, missed, wrong, by place."""
     reported = {f["evidence"].get("url"): f["evidence"].get("error") for f in active if f["rule"] == "link.broken"}
     expected = farm.broken
     found = [u for u in expected if u in reported]
@@ -225,7 +225,7 @@ def _score(farm: CycleFarm, findings: list[dict[str, Any]], as_of: dt.date) -> d
     for u, b in expected.items():
         by_place[b.on]["expected"] += 1
         by_place[b.on]["found"] += int(u in reported)
-    links = {
+    return {
         "expected": len(expected), "found": len(found), "missed": len(missed), "wrong": len(wrong),
         "precision": round(len(found) / len(reported), 3) if reported else None,
         "recall": round(len(found) / len(expected), 3) if expected else None,
@@ -234,6 +234,10 @@ def _score(farm: CycleFarm, findings: list[dict[str, Any]], as_of: dt.date) -> d
         "missed_urls": [f"{expected[u].on} {expected[u].error} {u}" for u in missed],
         "wrong_urls": wrong,
     }
+
+
+def _score_freshness(farm: CycleFarm, active: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
+    """Each watched page's stale / blank / fresh verdict against the farm's truth."""
     said: dict[str, str] = {}
     for f in active:
         if f["rule"] == "column.blank":
@@ -243,15 +247,20 @@ def _score(farm: CycleFarm, findings: list[dict[str, Any]], as_of: dt.date) -> d
     truth = farm.verdicts(as_of)
     wrong_fresh = sorted(f"{url}: {v} read as {said.get(url, 'fresh')}" for url, v in truth.items()
                          if said.get(url, "fresh") != v)
+    return {"pages": len(truth), "right": len(truth) - len(wrong_fresh),
+            "accuracy": round((len(truth) - len(wrong_fresh)) / len(truth), 3),
+            "stale": sum(1 for v in truth.values() if v == "stale"),
+            "blank": sum(1 for v in truth.values() if v == "blank"), "wrong": wrong_fresh}
+
+
+def _score(farm: CycleFarm, findings: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
+    active = [f for f in findings if f["status"] in ACTIVE]
     acc_truth = farm.account_truth(as_of)
     acc_said = {f["unit_id"] for f in active if f["rule"] == "account.stale"}
     acc_right = sum(1 for uid, v in acc_truth.items() if (uid in acc_said) == (v == "stale"))
     return {
-        "links": links,
-        "freshness": {"pages": len(truth), "right": len(truth) - len(wrong_fresh),
-                      "accuracy": round((len(truth) - len(wrong_fresh)) / len(truth), 3),
-                      "stale": sum(1 for v in truth.values() if v == "stale"),
-                      "blank": sum(1 for v in truth.values() if v == "blank"), "wrong": wrong_fresh},
+        "links": _score_links(farm, active),
+        "freshness": _score_freshness(farm, active, as_of),
         "accounts": {"accounts": len(acc_truth), "right": acc_right,
                      "accuracy": round(acc_right / len(acc_truth), 3) if acc_truth else None},
     }
@@ -323,9 +332,11 @@ def run_day(farm: CycleFarm, work: Path, as_of: dt.date, crawl: CrawlConfig, *, 
     return result
 
 
-def _setup(farm: CycleFarm, work: Path, crawl: CrawlConfig, links: dict[str, Any]) -> None:
+def _setup(farm: CycleFarm, work: Path, crawl: CrawlConfig, links: dict[str, Any], content_budget: int | None) -> None:
     data = farm.config_data(output_dir=str(work / "out"), crawl=crawl.model_dump(exclude_defaults=True) or None,
                             links=links or None)
+    if content_budget is not None:  # the first day reads the whole backlog of articles, as a county's first week does
+        data["content"] = {"max_docs_per_run": content_budget}
     (work / "govwatch.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
@@ -339,7 +350,7 @@ def scenario(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cycle-bench-") as tmp, farm:
         work = Path(args.keep) if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        _setup(farm, work, crawl, {})
+        _setup(farm, work, crawl, {}, args.content_budget)
         out: dict[str, Any] = {
             "county": {"units": len(farm.farm.units), "hosts": 4, "columns": len(farm.farm.columns()),
                        "watched_pages": farm.watched_pages(), "accounts": farm.n_accounts,
@@ -347,7 +358,7 @@ def scenario(args: argparse.Namespace) -> dict[str, Any]:
                        "broken_by_place": dict(Counter(b.on for b in farm.broken.values())),
                        "render_browser": sum(1 for _u, c in farm.farm.columns() if c.family == "js"),
                        "hostile_links": args.hostile},
-            "politeness": {"delay": crawl.delay, "concurrency_per_host": crawl.concurrency_per_host,
+            "content_budget": args.content_budget, "politeness": {"delay": crawl.delay, "concurrency_per_host": crawl.concurrency_per_host,
                            "timeout": crawl.timeout, "retest_delay": LinksConfig().retest_delay},
             "machine": _machine(), "days": [],
         }
@@ -440,6 +451,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hostile", type=int, default=0, metavar="N", help="one unit's homepage carries N links")
     p.add_argument("--deadline", type=float, metavar="S", help="stop a run after S seconds (default: none; "
                    "900 with --hostile)")
+    p.add_argument("--content-budget", type=int, default=5000, metavar="N",
+                   help="content.max_docs_per_run (default 5000: day 1 reads the county's whole backlog of articles, "
+                        "so that day 2 is a quiet day of a county in its steady state; 500 is the config's default)")
     p.add_argument("--run-arg", action="append", metavar="ARG", help="an extra argument for `govwatch run`")
     p.add_argument("--keep", metavar="DIR", help="work in DIR (config, database, output) and keep it")
     p.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
