@@ -26,7 +26,7 @@ from crawler.extract import (
 from crawler.failures import classify_failure
 from crawler.homepage import homepage_items
 from crawler.middlewares import REDIRECT_HOSTS_META
-from crawler.outlinks import note_outlinks
+from crawler.outlinks import carry_outlinks, note_outlinks
 from crawler.settings import HANDLED_STATUSES
 from crawler.status import page_status
 from storage.models import utcnow
@@ -64,6 +64,8 @@ class _State:
     further_from: int = 0
     walked: dt.date | None = None
     """The day the further pages' items were fetched, when they are reused from an earlier read."""
+    further_pages: list[str] = field(default_factory=list)
+    """The further list pages walked (or, when reused, walked on ``walked``): their links stay in the link check."""
 
 
 class ColumnSpider(scrapy.Spider):
@@ -153,7 +155,8 @@ class ColumnSpider(scrapy.Spider):
         info.update(kw.pop("info", {}))
         if state.head is not None and "page_error" not in info:
             info["list_head"] = {"fingerprint": state.head, "walked": (state.walked or self.today).isoformat(),
-                                 "further": [i.url for i in state.items[state.further_from:]]}
+                                 "further": [i.url for i in state.items[state.further_from:]],
+                                 "pages": list(state.further_pages)}
         if status is None:
             status = "not_modified" if state.not_modified else ("ok" if items else "empty")
             if status == "empty" and self._needs_browser(state, info):
@@ -246,6 +249,8 @@ class ColumnSpider(scrapy.Spider):
             yield from self._finish(state)
             return
         state.seen.add(nxt)
+        if state.head is not None:
+            state.further_pages.append(nxt)
         yield self._request(nxt, state)
 
     @staticmethod
@@ -340,6 +345,9 @@ class ColumnSpider(scrapy.Spider):
                 state.urls.add(item.url)
                 state.items.append(item)
         state.walked = walked
+        state.further_pages = [str(u) for u in head.get("pages") or []]
+        for url in state.further_pages:  # not fetched today: the link check takes their links from that read
+            carry_outlinks(state.info, url)
         state.info["further_reused"] = len(items)
         return True
 
@@ -353,6 +361,7 @@ class ColumnSpider(scrapy.Spider):
             if day:
                 extra = {**(item.extra or {}), "written": written} if written else item.extra
                 reused[id(item)] = replace(item, date=dt.date.fromisoformat(day), date_source="known", extra=extra)
+                carry_outlinks(state.info, item.url)  # its links: those of the read that dated it
         if reused:
             state.items = [reused.get(id(i), i) for i in state.items]
             state.info["articles_known"] = len(reused)

@@ -126,11 +126,19 @@ def crawled_links(ctx: Context, site_ids: set[int], internal_hosts: set[str]) ->
             newest = next(snaps, None)  # the older ones are read only as far as a page replayed from the cache needs
             if newest is None:
                 continue
-            if newest.status in _READ_FINE.get(role, _READ_FINE["column"]):
+            fine = _READ_FINE.get(role, _READ_FINE["column"])
+            if newest.status in fine:
                 info = newest.info or {}
                 for page in [*(info.get("outlinks") or {}), *(info.get("outlinks_cached") or [])]:
                     out.fine[page] = max(out.fine.get(page, newest.fetched_at), newest.fetched_at)
-            pages = merge_snapshot_outlinks((snap.info or {} for snap in itertools.chain([newest], snaps)), out.cut)
+            read: list[Any] = []  # the snapshots consumed, newest first
+            read_in: dict[str, int] = {}
+            pages = merge_snapshot_outlinks((read.append(snap) or snap.info or {}
+                                             for snap in itertools.chain([newest], snaps)), out.cut, read_in)
+            for page, position in read_in.items():  # a page not requested today (carried): fine when it was read
+                snap = read[position]
+                if position and page not in out.fine and snap.status in fine:
+                    out.fine[page] = snap.fetched_at
             if pages:
                 out.links.setdefault(site_id, {}).update(snapshot_links(pages, internal_hosts))
     return out
