@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from crawler.doctext import DocError, attachment_ext, file_text, html_text
+from crawler.extract.encoding import decode_html
+from crawler.outlinks import note_outlinks
 from crawler.redirects import RedirectPolicy, httpx_guard
 from crawler.status import exception_status, is_blocked
 from storage.content import DocRecord, DocTask
@@ -100,6 +102,15 @@ def _read_attachment(client: httpx.Client, url: str, name: str, parent: DocTask,
     return rec
 
 
+def _note_links(rec: DocRecord, body: bytes, ctype: str, url: str) -> None:
+    """The article's links, for the next daily link check (crawler/outlinks.py); an undecodable page has none."""
+    try:
+        html, _ = decode_html(body, ctype)
+    except (LookupError, ValueError):
+        return
+    note_outlinks(rec.info, url, html, cached=False)
+
+
 def _read_host(tasks: list[DocTask], limits: ReadLimits, skip_attachment: Callable[[str], bool],
                out: list[DocRecord]) -> None:
     headers = {"User-Agent": limits.user_agent}
@@ -137,6 +148,7 @@ def _read_host(tasks: list[DocTask], limits: ReadLimits, skip_attachment: Callab
             rec.text = doc.text
             rec.title = task.title or doc.title
             rec.status = "ok" if doc.text.strip() else "empty"
+            _note_links(rec, body, ctype, task.url)
             if not limits.attachments:
                 continue
             wanted = [(u, n) for u, n in doc.attachments if task.recheck or not skip_attachment(u)]

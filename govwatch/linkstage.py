@@ -21,7 +21,17 @@ from crawler.redirects import unit_redirect_hosts
 from govwatch.context import Context
 from govwatch.roster import ensure_synced
 from storage.links import load_ok_cache, record_link_scans
-from storage.models import ColumnRow, CrawlRun, LinkScan, PageSnapshot, Probe, SiteRow, Unit, utcnow
+from storage.models import (
+    ColumnRow,
+    ContentDoc,
+    CrawlRun,
+    LinkScan,
+    PageSnapshot,
+    Probe,
+    SiteRow,
+    Unit,
+    utcnow,
+)
 
 __all__ = ["CrawledPages", "LinkReport", "ProbeReport", "checker_settings", "crawled_links", "run_link_check",
            "run_probes"]
@@ -141,7 +151,32 @@ def crawled_links(ctx: Context, site_ids: set[int], internal_hosts: set[str]) ->
                     out.fine[page] = snap.fetched_at
             if pages:
                 out.links.setdefault(site_id, {}).update(snapshot_links(pages, internal_hosts))
+        _read_articles(s, out, {cid: site for cid, site, _role in columns}, internal_hosts)
     return out
+
+
+#: articles the content stage read this long ago or less have their links checked (it runs after the link stage:
+#: an article read today is checked in the next run, and once more within the TTLs at no cost)
+_ARTICLE_LINKS_FOR = dt.timedelta(days=2)
+
+
+def _read_articles(s: Any, out: CrawledPages, site_of: dict[int, int], internal_hosts: set[str]) -> None:
+    """Add the articles the content stage read lately (new articles, read once) with their stored links."""
+    if not site_of:
+        return
+    since = utcnow() - _ARTICLE_LINKS_FOR
+    docs = s.execute(select(ContentDoc.column_id, ContentDoc.read_at, ContentDoc.status, ContentDoc.info)
+                     .where(ContentDoc.kind == "article", ContentDoc.read_at >= since,
+                            ContentDoc.column_id.in_(list(site_of)))).all()
+    for column_id, read_at, status, info in docs:
+        pages = (info or {}).get("outlinks") or {}
+        if not pages:
+            continue
+        out.links.setdefault(site_of[column_id], {}).update(snapshot_links(pages, internal_hosts))
+        if status in ("ok", "empty"):
+            for page in pages:
+                out.fine[page] = max(out.fine.get(page, read_at), read_at)
+        out.cut.update(p for p in (info.get("outlinks_cut") or {}) if p in pages)
 
 
 def _scope(ctx: Context, site_id: int, whole_site: bool | None, last_whole: dict[int, Any], now: Any) -> str | None:

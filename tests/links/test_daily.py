@@ -278,3 +278,27 @@ def test_crawl_stores_bounded_outlinks(tmp_path, sqlite_url):
             info = s.scalars(select(PageSnapshot.info)).one()
         page = srv.url("/bm/fgj/")
         assert len(info["outlinks"][page]) == 500 and info["outlinks_cut"] == {page: 700}
+
+
+def test_links_of_articles_the_content_stage_read_are_checked_in_the_next_run(tmp_path, sqlite_url):
+    with LocalServer() as srv:
+        srv.routes.update({
+            "/zx/": Route(body=_page('<a href="xwdt/">新闻动态</a>')),
+            "/zx/xwdt/": Route(body=_page(_list(*((f"全县第{i}次工作会议召开", f"t_{i}.html", f"2021-11-{28 - i}")
+                                                  for i in range(1, 4))))),
+            **{f"/zx/xwdt/t_{i}.html": Route(body=_page(f"<p>会议内容{i}</p>")) for i in range(1, 4)},
+        })
+        # an article of a dated list (the crawl does not open it), read by the content stage
+        srv.routes["/zx/xwdt/t_2.html"] = Route(body=_page("<p>会议内容</p>", '<a href="/zx/old/removed.html">原文链接</a>'))
+        site = {"url": srv.url("/zx/"), "columns": [{"name": "新闻动态", "url": srv.url("/zx/xwdt/"), "category": "news"}]}
+        ctx = _ctx(tmp_path, sqlite_url, [site])
+        ctx.config.content.lookback_days = 3660  # the county's articles of 2021 are new to the content stage
+        run_cycle(ctx, AS_OF)  # the content stage runs after the link stage
+        missing = srv.url("/zx/old/removed.html")
+        assert missing not in _findings(ctx)
+        read = srv.hits[("GET", "/zx/xwdt/t_2.html")]
+        run_cycle(ctx, AS_OF)
+        found = _findings(ctx)
+        assert found[missing]["pages"] == [srv.url("/zx/xwdt/t_2.html")]
+        assert found[missing]["text"] == "原文链接"
+        assert srv.hits[("GET", "/zx/xwdt/t_2.html")] == read  # not fetched again: its links come from that read
