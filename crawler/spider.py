@@ -62,6 +62,8 @@ class _State:
     head: str | None = None
     """Fingerprint of the list's first page, taken when the walk would go on to the further pages."""
     further_from: int = 0
+    further_pages: list[str] = field(default_factory=list)
+    """The further list pages fetched (or, when reused, fetched on the day of ``walked``)."""
     walked: dt.date | None = None
     """The day the further pages' items were fetched, when they are reused from an earlier read."""
 
@@ -153,7 +155,8 @@ class ColumnSpider(scrapy.Spider):
         info.update(kw.pop("info", {}))
         if state.head is not None and "page_error" not in info:
             info["list_head"] = {"fingerprint": state.head, "walked": (state.walked or self.today).isoformat(),
-                                 "further": [i.url for i in state.items[state.further_from:]]}
+                                 "further": [i.url for i in state.items[state.further_from:]],
+                                 "pages": list(state.further_pages)}
         if status is None:
             status = "not_modified" if state.not_modified else ("ok" if items else "empty")
             if status == "empty" and self._needs_browser(state, info):
@@ -246,6 +249,8 @@ class ColumnSpider(scrapy.Spider):
             yield from self._finish(state)
             return
         state.seen.add(nxt)
+        if state.head is not None:
+            state.further_pages.append(nxt)
         yield self._request(nxt, state)
 
     @staticmethod
@@ -341,6 +346,9 @@ class ColumnSpider(scrapy.Spider):
                 state.items.append(item)
         state.walked = walked
         state.info["further_reused"] = len(items)
+        state.further_pages = [str(u) for u in head.get("pages") or []]
+        for page in state.further_pages:  # not read today: the link check takes their links from the last read
+            note_outlinks(state.info, page, None, cached=True)
         return True
 
     def _known_dates(self, state: _State, wanted: list[ListItem]) -> list[ListItem]:
@@ -356,6 +364,9 @@ class ColumnSpider(scrapy.Spider):
         if reused:
             state.items = [reused.get(id(i), i) for i in state.items]
             state.info["articles_known"] = len(reused)
+            for item in wanted:  # not opened today: the link check takes their links from the last read
+                if id(item) in reused:
+                    note_outlinks(state.info, item.url, None, cached=True)
         return [i for i in wanted if id(i) not in reused]
 
     def _finish(self, state: _State) -> Iterator[Any]:

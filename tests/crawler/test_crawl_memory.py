@@ -89,6 +89,8 @@ def test_an_unchanged_page_one_reuses_the_further_pages(site, sqlite_url, tmp_pa
     assert app.conditional == {"/tzgg/": 1}
     assert (second.status, second.newest, second.items) == ("not_modified", dt.date(2021, 11, 25), 4)
     assert second.info["further_reused"] == 2
+    # the page not read today is named for the link check, which takes its links from the day it was read
+    assert f"{base}/tzgg/index_1.html" in second.info["outlinks_cached"]
 
 
 def test_a_changed_page_one_makes_the_further_pages_fetched_again(site, sqlite_url, tmp_path):
@@ -155,4 +157,5 @@ def test_known_article_dates_are_reused_and_new_articles_opened(site, sqlite_url
     app.hits.clear()
     third = crawl(data, sqlite_url, tmp_path)[f"{base}/zcwj/"]
     assert app.hits == {"/zcwj/": 1}
+    assert {f"{base}/zcwj/{k}.html" for k in ("t0", "t1", "t2")} <= set(third.info["outlinks_cached"])
     assert (third.newest, third.info["date_sources"]) == (dt.date(2021, 11, 29), {"known": 3})
