@@ -374,8 +374,10 @@ class LinkChecker:
         ok_cache: dict[str, dt.datetime] | None = None,
         internal_hosts: Iterable[str] = (),
         deadline: dt.datetime | None = None,
+        known_broken: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
+        self.known_broken = dict(known_broken or {})
         self.deadline = deadline
         self.gate = HostGate(settings.concurrency_per_host, settings.delay)
         self.requests = 0
@@ -564,7 +566,15 @@ class LinkChecker:
         fails stays failed with the newest error. A host whose HEAD said 404 but whose GET works lies:
         it gets GET from then on.
         """
-        failed = [u for u, r in self.results().items() if r.state == "broken"]
+        failed = []
+        for u, r in self.results().items():
+            if r.state != "broken":
+                continue
+            if self.known_broken.get(u) == r.error:  # confirmed broken the run before with the same error
+                r.attempts = max(r.attempts, 2)
+                r.first_error = r.first_error or r.error
+            else:
+                failed.append(u)
         if not failed:
             return 0
         for attempt in range(self.settings.retests):
@@ -712,15 +722,17 @@ async def check_sites(
     read: set[int] | None = None,
     deadline: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    known_broken: Mapping[str, str] | None = None,
 ) -> tuple[list[SiteScan], dict[str, LinkResult], LinkChecker]:
     """Scan the sites (``homepage``: the homepage's links; ``site``: the whole site within budget and depth;
     a dict gives each site id its own scope; ``crawled``: per site id, the pages the crawl read with their links;
     ``read``: the sites whose homepage the crawl read fine, with all its links: not fetched again),
     check every unique link once within the budgets and the deadline, re-test the failures; returns the scans,
     the results by URL (deferred links included) and the checker (for its request count); ``progress`` is told
-    (links checked, links to check) as the checks finish."""
+    (links checked, links to check) as the checks finish; ``known_broken``: URLs confirmed broken by the run
+    before, with their error (the same failure again needs no re-test)."""
     checker = LinkChecker(settings, transport=transport, ok_cache=ok_cache,
-                          internal_hosts={s.host for s in sites}, deadline=deadline)
+                          internal_hosts={s.host for s in sites}, deadline=deadline, known_broken=known_broken)
     try:
         scopes = scope if isinstance(scope, dict) else {s.site_id: scope for s in sites}
         scans = list(await asyncio.gather(*(

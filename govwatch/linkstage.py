@@ -20,7 +20,7 @@ from crawler.probe import probe_sites
 from crawler.redirects import unit_redirect_hosts
 from govwatch.context import Context
 from govwatch.roster import ensure_synced
-from storage.links import load_ok_cache, record_link_scans
+from storage.links import load_confirmed_broken, load_ok_cache, record_link_scans
 from storage.models import (
     ColumnRow,
     ContentDoc,
@@ -40,6 +40,8 @@ log = logging.getLogger("govwatch.links")
 
 #: how far back fine answers are loaded: beyond their TTL they only order the links a budget defers
 _CARRY_HORIZON = dt.timedelta(days=60)
+#: a link confirmed broken this recently (the run before) and failing the same way again is not re-tested
+_BROKEN_CONFIRMS_FOR = dt.timedelta(days=2)
 #: snapshots of a column searched for the stored links of its pages (crawler/outlinks.py)
 _SNAPSHOTS_SEARCHED = 30
 
@@ -265,6 +267,7 @@ def run_link_check(
         ).all())
         longest = max(cfg.page_ok_ttl_hours, cfg.attachment_ok_ttl_hours, cfg.external_ok_ttl_hours)
         ok_cache = load_ok_cache(s, max(dt.timedelta(hours=longest), _CARRY_HORIZON), now)
+        known_broken = load_confirmed_broken(s, now - _BROKEN_CONFIRMS_FOR)
     specs, scopes = _plan(ctx, rows, whole_site, last_whole, now)
     hosts = {sp.host for sp in specs}
     crawled = crawled_links(ctx, set(scopes), hosts) if cfg.crawled_pages and specs else CrawledPages()
@@ -279,7 +282,7 @@ def run_link_check(
     started = dt.datetime.now(dt.UTC)
     scans, results, checker = (asyncio.run(check_sites(specs, checker_settings(ctx), scope=scopes, transport=transport,
                                                        ok_cache=ok_cache, crawled=crawled.links, read=read,
-                                                       deadline=deadline,
+                                                       deadline=deadline, known_broken=known_broken,
                                                        progress=progress))
                                if specs else ([], {}, None))
     report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()

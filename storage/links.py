@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from checks.base import LinkObs
 from storage.models import LinkCheck, LinkOkCache, LinkScan, utcnow
 
-__all__ = ["MAX_REFS", "load_link_obs", "load_ok_cache", "record_link_scans"]
+__all__ = ["load_confirmed_broken", "MAX_REFS", "load_link_obs", "load_ok_cache", "record_link_scans"]
 
 #: referring pages kept per link (the count of all of them is kept too)
 MAX_REFS = 20
@@ -31,6 +31,16 @@ def load_ok_cache(session: Session, ttl: dt.timedelta, now: dt.datetime | None =
         return {}
     since = (now or utcnow()) - ttl
     return {row.url: row.ok_at for row in session.scalars(select(LinkOkCache).where(LinkOkCache.ok_at >= since))}
+
+
+def load_confirmed_broken(session: Session, since: dt.datetime) -> dict[str, str]:
+    """URLs whose newest check since ``since`` confirmed them broken, with the error class: a failure with the same
+    error today is a second failure a run apart, as good as the same-day re-test (crawler.links.LinkChecker)."""
+    newest = (select(func.max(LinkCheck.id)).where(LinkCheck.checked_at >= since)
+              .group_by(LinkCheck.url).scalar_subquery())
+    rows = session.execute(select(LinkCheck.url, LinkCheck.error)
+                           .where(LinkCheck.id.in_(newest), LinkCheck.state == "broken"))
+    return {url: error for url, error in rows if error}
 
 
 def record_link_scans(

@@ -231,3 +231,24 @@ def test_homepage_that_does_not_open_is_not_judged():
     farm = Farm("", {SITE: httpx.Response(503)})
     scans, results, _ = farm.run()
     assert scans[0].status == "failed" and scans[0].refs == {}
+
+
+def test_a_link_confirmed_broken_the_run_before_is_not_retested_when_it_fails_the_same_way():
+    gone, moved = SITE + "old/gone.html", SITE + "old/moved.html"
+    farm = Farm(f'<a href="{gone}">旧文</a><a href="{moved}">旧页</a>',
+                {moved: httpx.Response(500, html="<h1>error</h1>")})  # gone answers 404
+    known = {gone: "http_404", moved: "http_404"}  # moved failed otherwise yesterday: today's 500 is re-tested
+    _, results, _ = asyncio.run(check_sites([SiteSpec(1, SITE)], _settings(), known_broken=known,
+                                            transport=httpx.MockTransport(farm.handler)))
+    assert (results[gone].state, results[gone].error, results[gone].attempts) == ("broken", "http_404", 2)
+    assert sum(1 for _m, u in farm.seen if u == gone) == 1  # one request: the run before was its re-test
+    assert results[moved].state == "broken" and results[moved].attempts == 2
+    assert sum(1 for _m, u in farm.seen if u == moved) == 2  # a new failure is re-tested as ever
+
+
+def test_a_link_broken_the_run_before_that_works_today_is_fine():
+    gone = SITE + "old/gone.html"
+    farm = Farm(f'<a href="{gone}">旧文</a>', {gone: "<html><body>已恢复的页面，内容正常。</body></html>"})
+    _, results, _ = asyncio.run(check_sites([SiteSpec(1, SITE)], _settings(), known_broken={gone: "http_404"},
+                                            transport=httpx.MockTransport(farm.handler)))
+    assert results[gone].state == "ok"

@@ -120,6 +120,8 @@ def test_quiet_day_uses_the_last_snapshot_with_links_and_ttls_spare_the_requests
         assert _hits(srv, "/bm/fgj/files/ok.pdf") == 0  # fine the run before, attachment TTL 168 h
         assert srv.hits[("HEAD", "/bm/fgj/files/plan2019.pdf")] == 1  # broken links are checked again every day
         assert report.stages.links.cached >= 1
+        # broken the run before with the same error: the day's one check confirms it, no same-day re-test
+        assert srv.hits[("GET", "/bm/fgj/old/gone.html")] == 1
         # the article's date is known: it is not opened again, and its broken link stays found, day after day
         assert _hits(srv, "/bm/fgj/tzgg/n_1.html") == 0
         run_cycle(ctx, AS_OF)
