@@ -412,7 +412,7 @@ class LinkCheck(Base):
     """The result of one unique link of a site in one scan, with the pages that refer to it and their anchor text."""
 
     __tablename__ = "link_checks"
-    __table_args__ = (Index("ix_link_checks_site_url", "site_id", "url"),)
+    __table_args__ = (Index("ix_link_checks_site_url", "site_id", "url"), Index("ix_link_checks_checked_at", "checked_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scan_id: Mapped[int] = mapped_column(ForeignKey("link_scans.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))

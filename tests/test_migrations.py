@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 
 from storage.db import Database, alembic_config
 
-HEAD = "0014_users"
+HEAD = "0015_link_checks_checked_at"
 #: the versions a database recorded, at each state main has been in while the migrations were branches
 OLD_STATES = {
     "scoring only": ("0003_scoring", ["0003_scoring"]),
