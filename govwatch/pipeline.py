@@ -136,18 +136,30 @@ class CycleReport:
     as_of: dt.date
     units: int
     columns: int
-    crawl: CrawlReport
-    check: CheckReport
+    stages: StagesReport
     digest: Path | None = None
     findings_file: Path | None = None
-    accounts: AccountReport | None = None
     workbook: Path | None = None
-    stages: StagesReport | None = None
+
+    @property
+    def crawl(self) -> CrawlReport:
+        """The crawl stage's report."""
+        return self.stages.crawl
+
+    @property
+    def check(self) -> CheckReport:
+        """The final check's report."""
+        return self.stages.check
+
+    @property
+    def accounts(self) -> AccountReport | None:
+        """The accounts stage's report (None when it did not run)."""
+        return self.stages.accounts
 
     @property
     def ok(self) -> bool:
         """Whether every stage completed (the crawl read every page, the deadline left nothing undone)."""
-        return not self.crawl.failed and not (self.stages is not None and self.stages.deadline_hit)
+        return not self.crawl.failed and not self.stages.deadline_hit
 
 
 def _targets(ctx: Context, unit_ids: set[str] | None) -> list[dict[str, Any]]:
@@ -411,7 +423,6 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: StageProgress | None = 
     """One full monitoring cycle: the daily stages (run_stages), the duty digest, the findings file, the workbook."""
     stages = run_stages(ctx, as_of, deadline=deadline if deadline is not None else run_deadline(ctx),
                         progress=progress)
-    crawl_report, check_report, accounts_report = stages.crawl, stages.check, stages.accounts
     out = ctx.output_dir
     with ctx.db.session() as s:
         data = build_duty_digest(s, ctx.config, ctx.catalogue, as_of)  # the full 值班读网日报
@@ -420,8 +431,7 @@ def run_cycle(ctx: Context, as_of: dt.date, *, progress: StageProgress | None = 
     export_findings(ctx, findings_file, status=("open", "warning", "suspected"))
     workbook = write_year_workbook(ctx, as_of.year, out / f"deductions-{as_of.year}.xlsx", made_on=as_of)
     columns = sum(len(site.columns) for u in ctx.config.units for site in u.sites)
-    return CycleReport(as_of, len(ctx.config.units), columns, crawl_report, check_report, digest, findings_file,
-                       accounts=accounts_report, workbook=workbook, stages=stages)
+    return CycleReport(as_of, len(ctx.config.units), columns, stages, digest, findings_file, workbook=workbook)
 
 
 def write_year_workbook(ctx: Context, year: int, path: Path, *, made_on: dt.date | None = None) -> Path:

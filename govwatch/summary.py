@@ -35,9 +35,9 @@ def print_cycle(ctx: Context, report: CycleReport) -> None:
     failures = report.crawl.fetch_failures
     print(f"  抓取页面 {report.crawl.targets} 个，未能抓取 {failures} 个" + ("（见日报运维事项）" if failures else ""))
     stages = report.stages
-    if stages is not None and stages.probe is not None:
+    if stages.probe is not None:
         print(f"  可用性探测 {stages.probe.probes} 次，打不开 {stages.probe.failed} 次")
-    if stages is not None and stages.links is not None:
+    if stages.links is not None:
         for line in link_lines(stages.links):
             print("  " + line)
     if report.accounts is not None and report.accounts.accounts:
@@ -58,7 +58,7 @@ def print_cycle(ctx: Context, report: CycleReport) -> None:
         print(f"  问题清单：{report.findings_file}")
     if getattr(report, "workbook", None):
         print(f"  年度扣分表：{report.workbook}")
-    if stages is not None and stages.deadline_hit:
+    if stages.deadline_hit:
         left = [_STAGE_NAMES.get(n, n) for n in stages.not_done]
         parts = []
         if stages.crawl.deadline_hit:

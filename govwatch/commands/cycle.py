@@ -22,7 +22,7 @@ def _run(args: argparse.Namespace) -> int:
         deadline = run_deadline(ctx, args.deadline)  # counted from when the run holds the lock
         report: CycleReport = run_cycle(ctx, as_of, progress=bars, deadline=deadline)
     print_cycle(ctx, report)
-    if report.stages is not None and report.stages.deadline_hit:
+    if report.stages.deadline_hit:
         print("govwatch: error: the run's deadline passed before all its work was done; what was done is kept "
               "(see the summary)", file=sys.stderr)
     return 0 if report.ok else 1
